@@ -1,0 +1,168 @@
+package flee
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/caravan-sim/caravan/internal/diag"
+)
+
+// row is one CSV record with the position of each field.
+type row struct {
+	line   int
+	fields []string
+	cols   []int // 1-based column (byte offset) of each field
+}
+
+func (r row) col(i int) int {
+	if i < len(r.cols) {
+		return r.cols[i]
+	}
+	if len(r.cols) > 0 {
+		return r.cols[len(r.cols)-1]
+	}
+	return 1
+}
+
+// isComment reports whether Flee skips the row as a header or comment: its
+// first field (after unquoting) starts with '#'.
+func (r row) isComment() bool {
+	return len(r.fields) > 0 && strings.HasPrefix(r.fields[0], "#")
+}
+
+// csvFile is a parsed CSV file.
+type csvFile struct {
+	path string
+	rows []row
+	sum  []byte // raw content, for hashing
+}
+
+// readCSV reads a whole CSV file the way Python's csv module does for Flee:
+// quoted fields, any number of fields per row, blank lines skipped. A UTF-8
+// byte-order mark is dropped; text that is not UTF-8 is an error.
+func readCSV(path string, probs *diag.List) (*csvFile, bool) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		probs.Add(diag.Problem{File: path, Msg: describeOpenError(err)})
+		return nil, false
+	}
+	return parseCSV(path, data, probs)
+}
+
+func describeOpenError(err error) string {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "file not found"
+	case errors.Is(err, os.ErrPermission):
+		return "permission denied"
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func parseCSV(path string, data []byte, probs *diag.List) (*csvFile, bool) {
+	f := &csvFile{path: path, sum: data}
+	body := bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(body) {
+		line := 1 + bytes.Count(body[:firstInvalidUTF8(body)], []byte("\n"))
+		probs.Add(diag.Problem{File: path, Line: line, Msg: "text is not valid UTF-8", Hint: "save the file as UTF-8"})
+		return nil, false
+	}
+	if bytes.IndexByte(body, 0) >= 0 {
+		line := 1 + bytes.Count(body[:bytes.IndexByte(body, 0)], []byte("\n"))
+		probs.Add(diag.Problem{File: path, Line: line, Msg: "file contains a NUL byte; is it a CSV text file?"})
+		return nil, false
+	}
+	r := csv.NewReader(bytes.NewReader(body))
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				probs.Add(diag.Problem{File: path, Line: pe.Line, Column: pe.Column, Msg: pe.Err.Error()})
+			} else {
+				probs.Add(diag.Problem{File: path, Msg: err.Error()})
+			}
+			return nil, false
+		}
+		line, _ := r.FieldPos(0)
+		cols := make([]int, len(rec))
+		for i := range rec {
+			_, cols[i] = r.FieldPos(i)
+		}
+		f.rows = append(f.rows, row{line: line, fields: rec, cols: cols})
+	}
+	return f, true
+}
+
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
+}
+
+// parseInt reads an integer as Python's int() does: surrounding spaces are
+// allowed, a fraction is not.
+func parseInt(s string) (int, error) {
+	t := strings.TrimSpace(s)
+	if t == "" {
+		return 0, fmt.Errorf("empty; need a whole number")
+	}
+	v, err := strconv.ParseInt(strings.ReplaceAll(t, "_", ""), 10, 64)
+	if err != nil {
+		var ne *strconv.NumError
+		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
+			return 0, fmt.Errorf("%q is too large", t)
+		}
+		if _, ferr := strconv.ParseFloat(t, 64); ferr == nil {
+			return 0, fmt.Errorf("%q is not a whole number", t)
+		}
+		return 0, fmt.Errorf("%q is not a number", t)
+	}
+	if v > math.MaxInt32 || v < math.MinInt32 {
+		return 0, fmt.Errorf("%q is out of range (|value| must be below 2^31)", t)
+	}
+	return int(v), nil
+}
+
+// parseFloat reads a finite number; NaN and infinities are rejected because
+// no Flee input means them.
+func parseFloat(s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	if t == "" {
+		return 0, fmt.Errorf("empty; need a number")
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil {
+		var ne *strconv.NumError
+		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
+			return 0, fmt.Errorf("%q is out of range", t)
+		}
+		return 0, fmt.Errorf("%q is not a number", t)
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("%q is not a finite number", t)
+	}
+	return v, nil
+}

@@ -1,0 +1,573 @@
+// Package sim is Caravan's simulation engine: agents moving over a graph of
+// places, one day at a time, under Flee's ruleset (docs/flee-model.md) with
+// Caravan's fixes unless Settings.Mode is ModeFlee.
+//
+// Agents are kept as parallel arrays of small numbers (24 bytes an agent).
+// Every random draw is addressed by (agent, day, purpose), so results do not
+// depend on processing order or worker count.
+package sim
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/caravan-sim/caravan/internal/rng"
+	"github.com/caravan-sim/caravan/internal/scenario"
+)
+
+// Place flags.
+const (
+	pCamp uint8 = 1 << iota
+	pIDPCamp
+	pTown
+	pForward
+	pMarker
+)
+
+// Agent flags.
+const (
+	aTravelling uint8 = 1 << iota
+	aBounce           // Flee mode: on a link that was closed while it travelled
+)
+
+const noPath = -1
+
+// Observer receives the state after each simulated day.
+type Observer interface {
+	Day(day int, v *Engine) error
+}
+
+// ObserverFunc adapts a function to Observer.
+type ObserverFunc func(day int, v *Engine) error
+
+// Day calls f.
+func (f ObserverFunc) Day(day int, v *Engine) error { return f(day, v) }
+
+// Engine holds the state of one simulation.
+type Engine struct {
+	sc  *scenario.Scenario
+	set Settings
+	key rng.Key
+
+	day int // the day being simulated, or the number of days done
+
+	// Places.
+	nPlaces  int
+	flags    []uint8
+	moveCh   []float64 // base move chance by type
+	conflict []float64 // intensity, or -1 when not in conflict
+	toc      []int     // day the current conflict started (-1 from load)
+	pop      []float64
+	capacity []float64
+	foreign  []bool
+	count    []int32 // agents present (not on links)
+	score    []float64
+	epScore  []float64 // endpoint score used by route choice this day
+	effMove  []float64 // today's move chance for an agent without a route
+
+	// Directed links, two per route (four for a duplicated route in Flee mode).
+	linkFrom   []int32
+	linkTo     []int32
+	linkDist   []float64
+	linkSpeed  []float64 // 0: use MaxMoveSpeed
+	linkWalk   []float64
+	linkClosed []int32 // number of closures in force (Flee mode: 0 or 1)
+	out        [][]int32
+
+	// Route candidates per place, rebuilt when links open or close.
+	cand      [][]candidate
+	candValid []bool
+	paths     pathPool
+	wbuf      []float64
+
+	// Agents, as parallel arrays indexed by agent id (creation order).
+	aLoc    []int32 // place, or link while travelling
+	aFlags  []uint8
+	aPath   []int32 // remaining route: path id, or noPath
+	aStep   []uint8 // next index into the path
+	aProg   []float32
+	aHome   []int32
+	aPlaces []uint16
+	aRecent []float32 // only with AvoidShortStints
+	aMoved  []float32 // only with AvoidShortStints
+
+	travelling []int32 // agents on links, ascending
+	departed   []int32 // scratch: agents that left a place in phase A
+	merged     []int32
+
+	spawnCum []float64
+	spawned  int // agents created after day 0
+
+	agentSteps int64
+	warnings   []string
+}
+
+type candidate struct {
+	end      int32   // endpoint place
+	path     int32   // path id in the pool (excluding the origin)
+	distTerm float64 // 1 / (softening + D)^distance_power
+}
+
+// New builds an engine for a scenario. The scenario must not change while the
+// engine runs.
+func New(sc *scenario.Scenario, set Settings, seed uint64) (*Engine, error) {
+	if err := sc.Check(); err != nil {
+		return nil, err
+	}
+	if err := set.Check(); err != nil {
+		return nil, fmt.Errorf("settings: %w", err)
+	}
+	e := &Engine{sc: sc, set: set, key: rng.NewKey(seed, 1)}
+	e.initPlaces()
+	e.initLinks()
+	e.initAgents()
+	return e, nil
+}
+
+func (e *Engine) initPlaces() {
+	n := len(e.sc.Places)
+	e.nPlaces = n
+	e.flags = make([]uint8, n)
+	e.moveCh = make([]float64, n)
+	e.conflict = make([]float64, n)
+	e.toc = make([]int, n)
+	e.pop = make([]float64, n)
+	e.capacity = make([]float64, n)
+	e.foreign = make([]bool, n)
+	e.count = make([]int32, n)
+	e.score = make([]float64, n)
+	e.epScore = make([]float64, n)
+	e.effMove = make([]float64, n)
+	e.cand = make([][]candidate, n)
+	e.candValid = make([]bool, n)
+	s := &e.set
+	for i, p := range e.sc.Places {
+		e.conflict[i] = -1
+		e.toc[i] = -1
+		e.pop[i] = float64(p.Pop)
+		e.capacity[i] = float64(p.Capacity)
+		if p.Capacity < 1 {
+			e.capacity[i] = -1
+		}
+		e.foreign[i] = p.Foreign
+		switch p.Kind {
+		case scenario.Camp:
+			e.flags[i] = pCamp
+			e.moveCh[i] = s.CampMoveChance
+		case scenario.IDPCamp:
+			e.flags[i] = pCamp | pIDPCamp
+			e.moveCh[i] = s.IDPCampMoveChance
+		case scenario.Conflict:
+			e.moveCh[i] = s.ConflictMoveChance
+			e.conflict[i] = p.ConflictIntensity
+			if e.conflict[i] == 0 {
+				e.conflict[i] = 1
+			}
+		case scenario.Forward:
+			e.flags[i] = pForward
+			e.moveCh[i] = 1
+		case scenario.Marker:
+			e.flags[i] = pMarker
+			e.moveCh[i] = 1
+		case scenario.Town:
+			e.flags[i] = pTown
+			e.moveCh[i] = s.DefaultMoveChance
+		default:
+			e.moveCh[i] = 1
+		}
+		// Flee turns any non-camp place people almost never leave into a camp.
+		if e.moveCh[i] < 0.005 && e.flags[i]&pCamp == 0 {
+			e.flags[i] = (e.flags[i] | pCamp) &^ pTown
+		}
+	}
+}
+
+// IsCamp reports whether place i counted as a camp when the scenario loaded
+// (Flee's rule, including the automatic camp for move chances below 0.005).
+func IsCampAtLoad(sc *scenario.Scenario, set Settings, i int) bool {
+	p := sc.Places[i]
+	switch p.Kind {
+	case scenario.Camp, scenario.IDPCamp:
+		return true
+	case scenario.Conflict:
+		return set.ConflictMoveChance < 0.005
+	case scenario.Town:
+		return set.DefaultMoveChance < 0.005
+	}
+	return false
+}
+
+func (e *Engine) initLinks() {
+	e.out = make([][]int32, e.nPlaces)
+	add := func(from, to int, r scenario.Route) {
+		id := int32(len(e.linkFrom))
+		e.linkFrom = append(e.linkFrom, int32(from))
+		e.linkTo = append(e.linkTo, int32(to))
+		e.linkDist = append(e.linkDist, r.DistanceKM)
+		e.linkSpeed = append(e.linkSpeed, r.MaxSpeed)
+		e.linkWalk = append(e.linkWalk, r.WalkProbability)
+		e.linkClosed = append(e.linkClosed, 0)
+		e.out[from] = append(e.out[from], id)
+	}
+	for _, r := range e.sc.Routes {
+		// Flee appends both directions per row, duplicates (forced_redirection=1)
+		// as a second pair before the normal one.
+		if r.Duplicate && e.set.Mode == ModeFlee {
+			add(r.From, r.To, r)
+			add(r.To, r.From, r)
+		}
+		add(r.From, r.To, r)
+		add(r.To, r.From, r)
+	}
+}
+
+func (e *Engine) initAgents() {
+	total := 0
+	for _, p := range e.sc.Places {
+		total += p.Initial
+	}
+	if e.sc.Spawn.Mode == scenario.SpawnSchedule {
+		for d := 0; d < e.sc.Days && d < len(e.sc.Spawn.Daily); d++ {
+			total += e.sc.Spawn.Daily[d]
+		}
+	}
+	e.aLoc = make([]int32, 0, total)
+	e.aFlags = make([]uint8, 0, total)
+	e.aPath = make([]int32, 0, total)
+	e.aStep = make([]uint8, 0, total)
+	e.aProg = make([]float32, 0, total)
+	e.aHome = make([]int32, 0, total)
+	e.aPlaces = make([]uint16, 0, total)
+	if e.set.AvoidShortStints {
+		e.aRecent = make([]float32, 0, total)
+		e.aMoved = make([]float32, 0, total)
+	}
+	for i, p := range e.sc.Places {
+		for k := 0; k < p.Initial; k++ {
+			e.addAgent(int32(i))
+		}
+	}
+}
+
+func (e *Engine) addAgent(place int32) {
+	e.aLoc = append(e.aLoc, place)
+	e.aFlags = append(e.aFlags, 0)
+	e.aPath = append(e.aPath, noPath)
+	e.aStep = append(e.aStep, 0)
+	e.aProg = append(e.aProg, 0)
+	e.aHome = append(e.aHome, place)
+	e.aPlaces = append(e.aPlaces, 1)
+	if e.aRecent != nil || e.set.AvoidShortStints {
+		e.aRecent = append(e.aRecent, 0)
+		e.aMoved = append(e.aMoved, 0)
+	}
+	e.count[place]++
+}
+
+// Run simulates every remaining day, calling obs after each.
+func (e *Engine) Run(ctx context.Context, obs Observer) error {
+	for e.day < e.sc.Days {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := e.Step(); err != nil {
+			return err
+		}
+		if obs != nil {
+			if err := obs.Day(e.day-1, e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Step simulates one day in Flee's order: conflicts, spawning, closures,
+// scores, then every agent decides (phase A) before anyone travels (phase B).
+func (e *Engine) Step() error {
+	t := e.day
+	if t >= e.sc.Days {
+		return fmt.Errorf("sim: day %d is past the end (%d days)", t, e.sc.Days)
+	}
+	e.applyEvents(t, true)
+	if err := e.spawn(t); err != nil {
+		return err
+	}
+	e.applyEvents(t, false)
+	e.updatePlaces(t)
+	e.agentSteps += int64(len(e.aLoc))
+	e.phaseA(t)
+	e.phaseB(t)
+	if e.set.AvoidShortStints {
+		for i := range e.aRecent {
+			e.aRecent[i] = (e.aRecent[i] + e.aMoved[i]/float32(e.set.MaxMoveSpeed)) / 2
+			e.aMoved[i] = 0
+		}
+	}
+	e.day++
+	return nil
+}
+
+// updatePlaces recomputes scores and move chances, once a day before anyone
+// moves, as Flee does.
+func (e *Engine) updatePlaces(t int) {
+	s := &e.set
+	for i := 0; i < e.nPlaces; i++ {
+		sc := 1.0
+		if e.foreign[i] {
+			sc *= s.ForeignWeight
+		}
+		if e.flags[i]&pCamp != 0 {
+			sc *= s.CampWeight
+		}
+		if e.conflict[i] > 0 {
+			sc *= math.Pow(s.ConflictWeight, s.decay(t-e.toc[i])*e.conflict[i])
+		}
+		e.score[i] = sc
+		ep := sc
+		if s.UsePopForLocWeight && e.flags[i]&pCamp == 0 {
+			ep *= math.Pow(math.Max(1, e.pop[i]), s.PopPowerForLocWeight)
+		}
+		e.epScore[i] = ep
+		if d := e.sc.Places[i].CapacityPerDay; d > 0 {
+			if e.capacity[i] < 0 {
+				e.capacity[i] = 0
+			}
+			e.capacity[i] += float64(d)
+		}
+		mc := e.moveCh[i]
+		if s.MovechancePopScaleFactor != 0 {
+			mc *= math.Pow(math.Max(e.pop[i], e.capacity[i])/s.MovechancePopBase, s.MovechancePopScaleFactor)
+		}
+		e.effMove[i] = mc
+	}
+}
+
+// capMult is the capacity multiplier of place i at its live occupancy.
+func (e *Engine) capMult(i int32) float64 {
+	c := e.capacity[i] * e.set.CapacityScaling
+	if c < 1 {
+		return 1
+	}
+	n := float64(e.count[i])
+	buf := e.set.CapacityBuffer
+	if n <= buf*c {
+		return 1
+	}
+	if n >= c {
+		return 0
+	}
+	return 1 - (n-buf*c)/(c*(1-buf))
+}
+
+func (e *Engine) phaseA(t int) {
+	e.departed = e.departed[:0]
+	day := uint32(t)
+	for i := range e.aLoc {
+		if e.aFlags[i]&aTravelling != 0 {
+			continue
+		}
+		loc := e.aLoc[i]
+		p := e.effMove[loc]
+		if e.aPath[i] != noPath {
+			p = 1
+		}
+		if e.key.Float(uint32(i), day, rng.Move) >= p {
+			continue
+		}
+		if e.decide(int32(i), loc, day, rng.Move|1) {
+			e.departed = append(e.departed, int32(i))
+		}
+	}
+	if len(e.departed) == 0 {
+		return
+	}
+	// Merge newly departed agents into the ascending travelling list so that
+	// phase B visits agents in creation order, as Flee does.
+	e.merged = e.merged[:0]
+	a, b := e.travelling, e.departed
+	for len(a) > 0 && len(b) > 0 {
+		if a[0] < b[0] {
+			e.merged = append(e.merged, a[0])
+			a = a[1:]
+		} else {
+			e.merged = append(e.merged, b[0])
+			b = b[1:]
+		}
+	}
+	e.merged = append(e.merged, a...)
+	e.merged = append(e.merged, b...)
+	e.travelling, e.merged = e.merged, e.travelling
+}
+
+// decide plans a route if the agent has none and takes its first step. It
+// reports whether the agent is now on a link. draw is the counter to use for
+// the route choice.
+func (e *Engine) decide(i int32, loc int32, day uint32, draw uint32) bool {
+	if e.aPath[i] == noPath {
+		e.chooseRoute(i, loc, day, draw)
+		if e.aPath[i] == noPath {
+			return false
+		}
+	}
+	l := e.nextLink(i, loc)
+	if l < 0 {
+		return false
+	}
+	e.count[loc]--
+	e.aLoc[i] = l
+	e.aFlags[i] |= aTravelling
+	e.aProg[i] = 0
+	return true
+}
+
+// nextLink finds the open link to the next place on the agent's route and
+// advances the route; it clears the route and returns -1 when the link has
+// gone or the final destination is a full camp.
+func (e *Engine) nextLink(i int32, loc int32) int32 {
+	p := e.aPath[i]
+	nodes := e.paths.nodes(p)
+	next := nodes[e.aStep[i]]
+	for _, l := range e.out[loc] {
+		if e.linkClosed[l] != 0 || e.linkTo[l] != next {
+			continue
+		}
+		final := nodes[len(nodes)-1]
+		if e.flags[final]&pCamp != 0 && e.capMult(final) < 0.5 {
+			e.aPath[i] = noPath
+			return -1
+		}
+		e.aStep[i]++
+		if int(e.aStep[i]) >= len(nodes) {
+			e.aPath[i] = noPath
+			e.aStep[i] = 0
+		}
+		return l
+	}
+	e.aPath[i] = noPath
+	e.aStep[i] = 0
+	return -1
+}
+
+func (e *Engine) phaseB(t int) {
+	day := uint32(t)
+	keep := e.travelling[:0]
+	for _, i := range e.travelling {
+		if e.travel(i, day) {
+			keep = append(keep, i)
+		}
+	}
+	e.travelling = keep
+}
+
+// travel advances agent i along its link for one day, hopping on while the
+// day's distance allows. It reports whether the agent ends the day on a link.
+func (e *Engine) travel(i int32, day uint32) bool {
+	s := &e.set
+	moved := 0.0
+	for hop := uint32(0); ; hop++ {
+		l := e.aLoc[i]
+		speed := s.MaxMoveSpeed
+		if e.linkSpeed[l] > 0 {
+			speed = e.linkSpeed[l]
+		}
+		if s.StartOnFoot && e.aPlaces[i] == 1 {
+			speed = s.MaxWalkSpeed
+		}
+		if w := e.linkWalk[l]; w > 0 && e.key.Float(uint32(i), day, rng.Travel|hop<<3) < w {
+			speed = s.MaxWalkSpeed
+		}
+		prog := float64(e.aProg[i]) + speed
+		moved += speed
+		dist := e.linkDist[l]
+		if !(prog > dist) {
+			e.aProg[i] = float32(prog)
+			e.addMoved(i, moved)
+			return true
+		}
+		if e.aPlaces[i] < math.MaxUint16 {
+			e.aPlaces[i]++
+		}
+		moved -= prog - dist
+		e.aProg[i] = 0
+		e.aFlags[i] &^= aTravelling
+		if e.bounces(i, l) {
+			e.aFlags[i] &^= aBounce
+			e.aLoc[i] = e.linkFrom[l]
+			e.count[e.linkFrom[l]]++
+			e.addMoved(i, moved)
+			return false
+		}
+		to := e.linkTo[l]
+		e.aLoc[i] = to
+		e.count[to]++
+		if !(moved < speed) {
+			e.addMoved(i, moved)
+			return false
+		}
+		// Budget left: decide again at the new place, as Flee's evolveMore does.
+		p := e.effMove[to]
+		if e.aPath[i] != noPath {
+			p = 1
+		} else if s.AvoidShortStints && e.flags[to]&pTown != 0 &&
+			(float64(e.aRecent[i])+moved/s.MaxMoveSpeed)/2 < 0.5 {
+			p = 1
+		}
+		if e.key.Float(uint32(i), day, rng.Travel|hop<<3|1) >= p {
+			e.addMoved(i, moved)
+			return false
+		}
+		if !e.decide(i, to, day, rng.Travel|hop<<3|2) {
+			e.addMoved(i, moved)
+			return false
+		}
+	}
+}
+
+func (e *Engine) addMoved(i int32, moved float64) {
+	if e.aMoved != nil {
+		e.aMoved[i] += float32(moved)
+	}
+}
+
+// bounces reports whether an agent arriving over link l is sent back to its
+// start: in Flee mode when the link was closed at any time while the agent was
+// on it (Flee's reopened copy never clears the mark); otherwise when the link
+// is closed at arrival.
+func (e *Engine) bounces(i int32, l int32) bool {
+	if e.set.Mode == ModeFlee {
+		return e.aFlags[i]&aBounce != 0
+	}
+	return e.linkClosed[l] != 0
+}
+
+// Day returns the number of days simulated so far.
+func (e *Engine) Day() int { return e.day }
+
+// Scenario returns the scenario being simulated.
+func (e *Engine) Scenario() *scenario.Scenario { return e.sc }
+
+// Count returns the number of agents at place i (not on links).
+func (e *Engine) Count(i int) int { return int(e.count[i]) }
+
+// Agents returns the number of agents created so far.
+func (e *Engine) Agents() int { return len(e.aLoc) }
+
+// OnLinks returns the number of agents travelling.
+func (e *Engine) OnLinks() int { return len(e.travelling) }
+
+// AgentSteps returns the number of agent-days simulated so far.
+func (e *Engine) AgentSteps() int64 { return e.agentSteps }
+
+// Warnings returns notes about questionable situations met while running.
+func (e *Engine) Warnings() []string { return e.warnings }
+
+// BytesPerAgent is the memory the engine keeps per agent.
+func (e *Engine) BytesPerAgent() int {
+	b := 4 + 1 + 4 + 1 + 4 + 4 + 2
+	if e.set.AvoidShortStints {
+		b += 8
+	}
+	return b
+}
