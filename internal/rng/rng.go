@@ -4,6 +4,8 @@
 // process them.
 package rng
 
+import "math"
+
 // Key identifies one independent family of streams (one run, one purpose).
 type Key uint64
 
@@ -43,6 +45,39 @@ func (k Key) Bits(agent uint32, day uint32, draw uint32) uint64 {
 // Float returns a uniform number in [0, 1) for (agent, day, draw).
 func (k Key) Float(agent uint32, day uint32, draw uint32) float64 {
 	return float64(k.Bits(agent, day, draw)>>11) * (1.0 / (1 << 53))
+}
+
+// DayKey addresses the draws of one (day, draw) pair for all agents; taking
+// it once per day halves the hashing in the hot loop. For a fixed DayKey the
+// agent-indexed numbers are SplitMix64's output sequence.
+type DayKey uint64
+
+// Day returns the key for (day, draw).
+func (k Key) Day(day uint32, draw uint32) DayKey {
+	return DayKey(mix(uint64(k) ^ mix((uint64(day)<<32|uint64(draw))*0xd1b54a32d192ed03)))
+}
+
+// Float returns a uniform number in [0, 1) for an agent.
+func (d DayKey) Float(agent uint32) float64 {
+	return float64(d.Bits(agent)) * (1.0 / (1 << 53))
+}
+
+// Bits returns the 53 random bits behind Float: Float(a) < p exactly when
+// Bits(a) < Threshold(p). Comparing integers spares the hot loop a
+// conversion.
+func (d DayKey) Bits(agent uint32) uint64 {
+	return mix(uint64(d)+uint64(agent)*0x9e3779b97f4a7c15) >> 11
+}
+
+// Threshold returns ceil(p·2^53), the integer form of probability p.
+func Threshold(p float64) uint64 {
+	if !(p > 0) {
+		return 0
+	}
+	if p >= 1 {
+		return 1 << 53
+	}
+	return uint64(math.Ceil(p * (1 << 53)))
 }
 
 // Source is a sequential generator built on the same mixer, for set-up work

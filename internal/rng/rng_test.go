@@ -85,6 +85,38 @@ func TestSource_Uniform(t *testing.T) {
 	}
 }
 
+func TestDayKey_UniformAndIndependent(t *testing.T) {
+	k := NewKey(9, 1)
+	d1, d2 := k.Day(3, Move), k.Day(4, Move)
+	const n = 1 << 18
+	var s1, s2, s12 float64
+	for i := uint32(0); i < n; i++ {
+		a, b := d1.Float(i), d2.Float(i)
+		if a < 0 || a >= 1 {
+			t.Fatalf("out of range: %v", a)
+		}
+		s1 += a
+		s2 += b
+		s12 += a * b
+	}
+	if math.Abs(s1/n-0.5) > 0.003 {
+		t.Errorf("mean %v", s1/n)
+	}
+	cov := s12/n - (s1/n)*(s2/n)
+	if math.Abs(cov) > 0.001 {
+		t.Errorf("draws of two days correlate: cov %v", cov)
+	}
+}
+
+func BenchmarkDayKeyFloat(b *testing.B) {
+	d := NewKey(1, 1).Day(17, Move)
+	var s float64
+	for i := 0; i < b.N; i++ {
+		s += d.Float(uint32(i))
+	}
+	_ = s
+}
+
 func BenchmarkFloat(b *testing.B) {
 	k := NewKey(1, 1)
 	var s float64

@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/caravan-sim/caravan/internal/rng"
 	"github.com/caravan-sim/caravan/internal/scenario"
@@ -65,6 +66,7 @@ type Engine struct {
 	score    []float64
 	epScore  []float64 // endpoint score used by route choice this day
 	effMove  []float64 // today's move chance for an agent without a route
+	moveThr  []uint64  // effMove as a threshold on rng.DayKey.Bits
 
 	// Directed links, two per route (four for a duplicated route in Flee mode).
 	linkFrom   []int32
@@ -78,19 +80,20 @@ type Engine struct {
 	// Route candidates per place, rebuilt when links open or close.
 	cand      [][]candidate
 	candValid []bool
+	tables    []routeTable
 	paths     pathPool
 	wbuf      []float64
 
-	// Agents, as parallel arrays indexed by agent id (creation order).
-	aLoc    []int32 // place, or link while travelling
-	aFlags  []uint8
-	aPath   []int32 // remaining route: path id, or noPath
-	aStep   []uint8 // next index into the path
-	aProg   []float32
+	// Agents, indexed by id (creation order). Phase A scans every agent
+	// every day, so what it needs fits in 4 bytes (aLoc); the state of moving
+	// agents is in ag.
+	aLoc    []int32 // see locWord
+	ag      []agent
 	aHome   []int32
-	aPlaces []uint16
 	aRecent []float32 // only with AvoidShortStints
 	aMoved  []float32 // only with AvoidShortStints
+
+	hopKeys [32]rng.DayKey // phase-B draw keys for the first hops of the day
 
 	travelling []int32 // agents on links, ascending
 	departed   []int32 // scratch: agents that left a place in phase A
@@ -101,6 +104,27 @@ type Engine struct {
 
 	agentSteps int64
 	warnings   []string
+}
+
+// locWord packs what phase A needs to know of an agent: at a place, the
+// place id, with routeBit set if a route is pending (it then moves with
+// certainty); on a link, the complement of the link id (negative).
+const routeBit = 1 << 30
+
+func atPlace(place int32, path int32) int32 {
+	if path != noPath {
+		return place | routeBit
+	}
+	return place
+}
+
+// agent is the state of one agent beyond aLoc.
+type agent struct {
+	path   int32   // remaining route: path id, or noPath
+	prog   float32 // km travelled on the current link
+	step   uint8   // next index into the path
+	flags  uint8
+	places uint16 // places visited, saturating
 }
 
 type candidate struct {
@@ -139,8 +163,10 @@ func (e *Engine) initPlaces() {
 	e.score = make([]float64, n)
 	e.epScore = make([]float64, n)
 	e.effMove = make([]float64, n)
+	e.moveThr = make([]uint64, n)
 	e.cand = make([][]candidate, n)
 	e.candValid = make([]bool, n)
+	e.tables = make([]routeTable, n)
 	s := &e.set
 	for i, p := range e.sc.Places {
 		e.conflict[i] = -1
@@ -233,12 +259,8 @@ func (e *Engine) initAgents() {
 		}
 	}
 	e.aLoc = make([]int32, 0, total)
-	e.aFlags = make([]uint8, 0, total)
-	e.aPath = make([]int32, 0, total)
-	e.aStep = make([]uint8, 0, total)
-	e.aProg = make([]float32, 0, total)
+	e.ag = make([]agent, 0, total)
 	e.aHome = make([]int32, 0, total)
-	e.aPlaces = make([]uint16, 0, total)
 	if e.set.AvoidShortStints {
 		e.aRecent = make([]float32, 0, total)
 		e.aMoved = make([]float32, 0, total)
@@ -252,12 +274,8 @@ func (e *Engine) initAgents() {
 
 func (e *Engine) addAgent(place int32) {
 	e.aLoc = append(e.aLoc, place)
-	e.aFlags = append(e.aFlags, 0)
-	e.aPath = append(e.aPath, noPath)
-	e.aStep = append(e.aStep, 0)
-	e.aProg = append(e.aProg, 0)
+	e.ag = append(e.ag, agent{path: noPath, places: 1})
 	e.aHome = append(e.aHome, place)
-	e.aPlaces = append(e.aPlaces, 1)
 	if e.aRecent != nil || e.set.AvoidShortStints {
 		e.aRecent = append(e.aRecent, 0)
 		e.aMoved = append(e.aMoved, 0)
@@ -296,7 +314,7 @@ func (e *Engine) Step() error {
 	}
 	e.applyEvents(t, false)
 	e.updatePlaces(t)
-	e.agentSteps += int64(len(e.aLoc))
+	e.agentSteps += int64(len(e.ag))
 	e.phaseA(t)
 	e.phaseB(t)
 	if e.set.AvoidShortStints {
@@ -341,6 +359,7 @@ func (e *Engine) updatePlaces(t int) {
 			mc *= math.Pow(math.Max(e.pop[i], e.capacity[i])/s.MovechancePopBase, s.MovechancePopScaleFactor)
 		}
 		e.effMove[i] = mc
+		e.moveThr[i] = rng.Threshold(mc)
 	}
 }
 
@@ -364,19 +383,18 @@ func (e *Engine) capMult(i int32) float64 {
 func (e *Engine) phaseA(t int) {
 	e.departed = e.departed[:0]
 	day := uint32(t)
-	for i := range e.aLoc {
-		if e.aFlags[i]&aTravelling != 0 {
+	move, route := e.key.Day(day, rng.Move), e.key.Day(day, rng.Move|1)
+	thr := e.moveThr
+	for i, w := range e.aLoc {
+		if w < 0 {
+			continue // travelling
+		}
+		// u < p exactly when the 53 random bits are below ceil(p·2^53).
+		if !(move.Bits(uint32(i)) < thr[w&^routeBit] || w&routeBit != 0) {
 			continue
 		}
-		loc := e.aLoc[i]
-		p := e.effMove[loc]
-		if e.aPath[i] != noPath {
-			p = 1
-		}
-		if e.key.Float(uint32(i), day, rng.Move) >= p {
-			continue
-		}
-		if e.decide(int32(i), loc, day, rng.Move|1) {
+		loc := w &^ routeBit
+		if e.decide(int32(i), loc, route.Float(uint32(i))) {
 			e.departed = append(e.departed, int32(i))
 		}
 	}
@@ -402,56 +420,59 @@ func (e *Engine) phaseA(t int) {
 }
 
 // decide plans a route if the agent has none and takes its first step. It
-// reports whether the agent is now on a link. draw is the counter to use for
+// reports whether the agent is now on a link. u is the uniform number for
 // the route choice.
-func (e *Engine) decide(i int32, loc int32, day uint32, draw uint32) bool {
-	if e.aPath[i] == noPath {
-		e.chooseRoute(i, loc, day, draw)
-		if e.aPath[i] == noPath {
+func (e *Engine) decide(i int32, loc int32, u float64) bool {
+	a := &e.ag[i]
+	if a.path == noPath {
+		e.chooseRoute(i, loc, u)
+		if a.path == noPath {
+			e.aLoc[i] = loc
 			return false
 		}
 	}
-	l := e.nextLink(i, loc)
+	l := e.nextLink(a, loc)
 	if l < 0 {
+		e.aLoc[i] = loc // nextLink cleared the route
 		return false
 	}
 	e.count[loc]--
-	e.aLoc[i] = l
-	e.aFlags[i] |= aTravelling
-	e.aProg[i] = 0
+	e.aLoc[i] = ^l
+	a.flags |= aTravelling
+	a.prog = 0
 	return true
 }
 
 // nextLink finds the open link to the next place on the agent's route and
 // advances the route; it clears the route and returns -1 when the link has
 // gone or the final destination is a full camp.
-func (e *Engine) nextLink(i int32, loc int32) int32 {
-	p := e.aPath[i]
-	nodes := e.paths.nodes(p)
-	next := nodes[e.aStep[i]]
+func (e *Engine) nextLink(a *agent, loc int32) int32 {
+	nodes := e.paths.nodes(a.path)
+	next := nodes[a.step]
 	for _, l := range e.out[loc] {
 		if e.linkClosed[l] != 0 || e.linkTo[l] != next {
 			continue
 		}
 		final := nodes[len(nodes)-1]
 		if e.flags[final]&pCamp != 0 && e.capMult(final) < 0.5 {
-			e.aPath[i] = noPath
+			a.path, a.step = noPath, 0
 			return -1
 		}
-		e.aStep[i]++
-		if int(e.aStep[i]) >= len(nodes) {
-			e.aPath[i] = noPath
-			e.aStep[i] = 0
+		a.step++
+		if int(a.step) >= len(nodes) {
+			a.path, a.step = noPath, 0
 		}
 		return l
 	}
-	e.aPath[i] = noPath
-	e.aStep[i] = 0
+	a.path, a.step = noPath, 0
 	return -1
 }
 
 func (e *Engine) phaseB(t int) {
 	day := uint32(t)
+	for h := range e.hopKeys {
+		e.hopKeys[h] = e.key.Day(day, rng.Travel|uint32(h))
+	}
 	keep := e.travelling[:0]
 	for _, i := range e.travelling {
 		if e.travel(i, day) {
@@ -461,46 +482,58 @@ func (e *Engine) phaseB(t int) {
 	e.travelling = keep
 }
 
+// hopDraw is agent i's uniform number for purpose k (0 walk, 1 move, 2
+// route) on its h-th hop of the day.
+func (e *Engine) hopDraw(i int32, day uint32, h uint32, k uint32) float64 {
+	idx := h<<2 | k
+	if int(idx) < len(e.hopKeys) {
+		return e.hopKeys[idx].Float(uint32(i))
+	}
+	return e.key.Day(day, rng.Travel|idx).Float(uint32(i))
+}
+
 // travel advances agent i along its link for one day, hopping on while the
 // day's distance allows. It reports whether the agent ends the day on a link.
 func (e *Engine) travel(i int32, day uint32) bool {
 	s := &e.set
+	a := &e.ag[i]
 	moved := 0.0
 	for hop := uint32(0); ; hop++ {
-		l := e.aLoc[i]
+		l := ^e.aLoc[i]
 		speed := s.MaxMoveSpeed
 		if e.linkSpeed[l] > 0 {
 			speed = e.linkSpeed[l]
 		}
-		if s.StartOnFoot && e.aPlaces[i] == 1 {
+		if s.StartOnFoot && a.places == 1 {
 			speed = s.MaxWalkSpeed
 		}
-		if w := e.linkWalk[l]; w > 0 && e.key.Float(uint32(i), day, rng.Travel|hop<<3) < w {
+		if w := e.linkWalk[l]; w > 0 && e.hopDraw(i, day, hop, 0) < w {
 			speed = s.MaxWalkSpeed
 		}
-		prog := float64(e.aProg[i]) + speed
+		prog := float64(a.prog) + speed
 		moved += speed
 		dist := e.linkDist[l]
 		if !(prog > dist) {
-			e.aProg[i] = float32(prog)
+			a.prog = float32(prog)
 			e.addMoved(i, moved)
 			return true
 		}
-		if e.aPlaces[i] < math.MaxUint16 {
-			e.aPlaces[i]++
+		if a.places < math.MaxUint16 {
+			a.places++
 		}
 		moved -= prog - dist
-		e.aProg[i] = 0
-		e.aFlags[i] &^= aTravelling
-		if e.bounces(i, l) {
-			e.aFlags[i] &^= aBounce
-			e.aLoc[i] = e.linkFrom[l]
-			e.count[e.linkFrom[l]]++
+		a.prog = 0
+		a.flags &^= aTravelling
+		if e.bounces(a, l) {
+			a.flags &^= aBounce
+			from := e.linkFrom[l]
+			e.aLoc[i] = atPlace(from, a.path)
+			e.count[from]++
 			e.addMoved(i, moved)
 			return false
 		}
 		to := e.linkTo[l]
-		e.aLoc[i] = to
+		e.aLoc[i] = atPlace(to, a.path)
 		e.count[to]++
 		if !(moved < speed) {
 			e.addMoved(i, moved)
@@ -508,17 +541,17 @@ func (e *Engine) travel(i int32, day uint32) bool {
 		}
 		// Budget left: decide again at the new place, as Flee's evolveMore does.
 		p := e.effMove[to]
-		if e.aPath[i] != noPath {
+		if a.path != noPath {
 			p = 1
 		} else if s.AvoidShortStints && e.flags[to]&pTown != 0 &&
 			(float64(e.aRecent[i])+moved/s.MaxMoveSpeed)/2 < 0.5 {
 			p = 1
 		}
-		if e.key.Float(uint32(i), day, rng.Travel|hop<<3|1) >= p {
+		if e.hopDraw(i, day, hop, 1) >= p {
 			e.addMoved(i, moved)
 			return false
 		}
-		if !e.decide(i, to, day, rng.Travel|hop<<3|2) {
+		if !e.decide(i, to, e.hopDraw(i, day, hop, 2)) {
 			e.addMoved(i, moved)
 			return false
 		}
@@ -535,9 +568,9 @@ func (e *Engine) addMoved(i int32, moved float64) {
 // start: in Flee mode when the link was closed at any time while the agent was
 // on it (Flee's reopened copy never clears the mark); otherwise when the link
 // is closed at arrival.
-func (e *Engine) bounces(i int32, l int32) bool {
+func (e *Engine) bounces(a *agent, l int32) bool {
 	if e.set.Mode == ModeFlee {
-		return e.aFlags[i]&aBounce != 0
+		return a.flags&aBounce != 0
 	}
 	return e.linkClosed[l] != 0
 }
@@ -552,7 +585,7 @@ func (e *Engine) Scenario() *scenario.Scenario { return e.sc }
 func (e *Engine) Count(i int) int { return int(e.count[i]) }
 
 // Agents returns the number of agents created so far.
-func (e *Engine) Agents() int { return len(e.aLoc) }
+func (e *Engine) Agents() int { return len(e.ag) }
 
 // OnLinks returns the number of agents travelling.
 func (e *Engine) OnLinks() int { return len(e.travelling) }
@@ -565,7 +598,7 @@ func (e *Engine) Warnings() []string { return e.warnings }
 
 // BytesPerAgent is the memory the engine keeps per agent.
 func (e *Engine) BytesPerAgent() int {
-	b := 4 + 1 + 4 + 1 + 4 + 4 + 2
+	b := int(unsafe.Sizeof(agent{})) + 4
 	if e.set.AvoidShortStints {
 		b += 8
 	}

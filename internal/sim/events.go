@@ -90,8 +90,8 @@ func (e *Engine) setLinks(close bool, match func(l int32) bool) int {
 				e.linkClosed[l] = 1
 				changed++
 				for _, a := range e.travelling {
-					if e.aLoc[a] == id {
-						e.aFlags[a] |= aBounce
+					if e.aLoc[a] == ^id {
+						e.ag[a].flags |= aBounce
 					}
 				}
 			} else if !close && e.linkClosed[l] != 0 {

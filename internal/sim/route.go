@@ -88,10 +88,78 @@ func (e *Engine) invalidateRoutes() {
 	}
 }
 
+// routeTable caches a place's route weights for one day. Scores are fixed
+// for the day, so only endpoints with a capacity need live recomputation.
+type routeTable struct {
+	day     int
+	static  []float64 // (weight_softening + score) × distance term, per candidate
+	capped  []bool    // endpoint has a capacity: multiply by its live multiplier
+	dynamic bool      // some endpoint is capped (or weights are per agent)
+	cum     []float64 // !dynamic: cumulative final weights
+}
+
+func (e *Engine) table(loc int32, cs []candidate) *routeTable {
+	rt := &e.tables[loc]
+	if rt.day == e.day+1 && rt.static != nil {
+		return rt
+	}
+	s := &e.set
+	rt.day = e.day + 1
+	rt.static = rt.static[:0]
+	rt.capped = rt.capped[:0]
+	rt.cum = rt.cum[:0]
+	rt.dynamic = s.StayCloseToHome
+	for _, c := range cs {
+		var x float64
+		if s.AwarenessLevel == 0 {
+			x = c.distTerm
+		} else {
+			x = (s.WeightSoftening + e.epScore[c.end]) * c.distTerm
+		}
+		capped := s.AwarenessLevel != 0 && e.capacity[c.end]*s.CapacityScaling >= 1
+		rt.dynamic = rt.dynamic || capped
+		rt.static = append(rt.static, x)
+		rt.capped = append(rt.capped, capped)
+	}
+	if !rt.dynamic {
+		w := e.finishWeights(append(e.wbuf[:0], rt.static...))
+		acc := 0.0
+		for _, x := range w {
+			acc += x
+			rt.cum = append(rt.cum, acc)
+		}
+		e.wbuf = w
+	}
+	return rt
+}
+
+// finishWeights applies weight_power and pruning in place.
+func (e *Engine) finishWeights(w []float64) []float64 {
+	s := &e.set
+	if s.WeightPower != 1 {
+		for k, x := range w {
+			w[k] = math.Pow(x, s.WeightPower)
+		}
+	}
+	if s.PruningThreshold > 1.001 {
+		maxW := 0.0
+		for _, x := range w {
+			maxW = max(maxW, x)
+		}
+		for k, x := range w {
+			if x < maxW/s.PruningThreshold {
+				w[k] = 0
+			}
+		}
+	}
+	return w
+}
+
 // chooseRoute draws a route for agent i at loc, weighting each candidate by
 // endpoint score × capacity multiplier / (softening + distance), using live
-// occupancy. With no candidate the agent stays.
-func (e *Engine) chooseRoute(i int32, loc int32, day uint32, draw uint32) {
+// occupancy. With no candidate the agent stays; when every weight is zero
+// the candidates are equally likely.
+func (e *Engine) chooseRoute(i int32, loc int32, u float64) {
 	s := &e.set
 	if s.AwarenessLevel == 0 && s.Mode == ModeFlee {
 		return // Flee returns a link index instead of a name: nobody moves
@@ -100,53 +168,48 @@ func (e *Engine) chooseRoute(i int32, loc int32, day uint32, draw uint32) {
 	if len(cs) == 0 {
 		return
 	}
-	w := e.wbuf[:0]
-	total, maxW := 0.0, 0.0
-	for _, c := range cs {
-		var x float64
-		if s.AwarenessLevel == 0 {
-			x = c.distTerm
-		} else {
-			ep := e.epScore[c.end]
+	rt := e.table(loc, cs)
+	var pick int
+	if !rt.dynamic {
+		pick = pickCum(rt.cum, u)
+	} else {
+		w := e.wbuf[:0]
+		for k, x := range rt.static {
+			if rt.capped[k] {
+				x *= e.capMult(cs[k].end)
+			}
 			if s.StayCloseToHome {
-				ep *= e.homeFactor(i, loc, c.end)
+				x *= e.homeFactor(i, loc, cs[k].end)
 			}
-			x = (s.WeightSoftening + ep) * c.distTerm * e.capMult(c.end)
-			if s.WeightPower != 1 {
-				x = math.Pow(x, s.WeightPower)
-			}
+			w = append(w, x)
 		}
-		w = append(w, x)
-		total += x
-		maxW = max(maxW, x)
-	}
-	if s.PruningThreshold > 1.001 && maxW > 0 {
-		total = 0
-		for k, x := range w {
-			if x < maxW/s.PruningThreshold {
-				w[k] = 0
-			}
-			total += w[k]
-		}
-	}
-	e.wbuf = w
-	u := e.key.Float(uint32(i), day, draw)
-	pick := len(w) - 1
-	if total > 0 {
-		target := u * total
+		w = e.finishWeights(w)
 		acc := 0.0
 		for k, x := range w {
 			acc += x
-			if target < acc {
-				pick = k
-				break
-			}
+			w[k] = acc
 		}
-	} else {
-		pick = int(u * float64(len(w)))
+		e.wbuf = w
+		pick = pickCum(w, u)
 	}
-	e.aPath[i] = cs[pick].path
-	e.aStep[i] = 0
+	e.ag[i].path = cs[pick].path
+	e.ag[i].step = 0
+}
+
+// pickCum picks index k with probability proportional to its weight, given
+// cumulative weights; all-zero weights pick uniformly.
+func pickCum(cum []float64, u float64) int {
+	total := cum[len(cum)-1]
+	if !(total > 0) {
+		return min(int(u*float64(len(cum))), len(cum)-1)
+	}
+	target := u * total
+	for k, c := range cum {
+		if target < c {
+			return k
+		}
+	}
+	return len(cum) - 1
 }
 
 // homeFactor is the stay_close_to_home multiplier: 1/max(1, km)^power, where

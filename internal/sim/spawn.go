@@ -83,7 +83,7 @@ func (e *Engine) spawnWeighted(t, n int) error {
 	}
 	day := uint32(t)
 	for k := 0; k < n; k++ {
-		id := uint32(len(e.aLoc))
+		id := uint32(len(e.ag))
 		u := e.key.Float(id, day, rng.Spawn) * total
 		i := sort.SearchFloat64s(cum, u)
 		// SearchFloat64s finds the first cum >= u; we need the first cum > u.
