@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs every test Caravan has: vet, then the unit, golden, conformance and
+# integration tests. This is the README's test command; .ci/run calls it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v go >/dev/null 2>&1; then
+	echo "test.sh: Go is not installed (https://go.dev/dl/)" >&2
+	exit 1
+fi
+go vet ./...
+# -count=1: never reuse cached results; the shared peer cases live outside
+# the module and the cache would not see them change.
+go test -count=1 -timeout 45m ./...
