@@ -76,8 +76,17 @@ the error against observed counts.`,
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newRunCmd(), newValidateCmd(), newVersionCmd())
+	for _, mk := range registered {
+		root.AddCommand(mk())
+	}
 	return root
 }
+
+// registered holds commands added by other files of this package through
+// register, so that a new command is one new file.
+var registered []func() *cobra.Command
+
+func register(mk func() *cobra.Command) { registered = append(registered, mk) }
 
 func versionString() string {
 	v := Version

@@ -54,6 +54,8 @@ func newRunCmd() *cobra.Command {
   out.csv          Flee's per-day table: per camp simulated, observed and error; totals
   populations.csv  every place's population at the end of each day
   summary.json     the averaged relative difference (ARD) and final camp populations
+  network.geojson  places and routes with final populations and flows, for maps
+  events.csv       the dated conflicts, closures and camp changes
   manifest.json    inputs with their SHA-256, settings, seed, version, timings
 The folder appears only when the run succeeded.`,
 		Args: exactArgs(1, "one case folder"),
@@ -114,8 +116,21 @@ The folder appears only when the run succeeded.`,
 			if err := od.WriteJSON("summary.json", sum); err != nil {
 				return err
 			}
+			final := make([]int, len(c.Scenario.Places))
+			for i := range final {
+				final[i] = rec.Count(last, i)
+			}
+			fwd, back := eng.RouteFlows()
+			if err := od.WriteFile("network.geojson", func(w io.Writer) error {
+				return results.WriteNetworkGeoJSON(w, c.Scenario, final, fwd, back)
+			}); err != nil {
+				return err
+			}
+			if err := od.WriteFile("events.csv", func(w io.Writer) error { return results.WriteEventsCSV(w, c.Scenario) }); err != nil {
+				return err
+			}
 			man := manifest(c, opt, seed, eng, simSec, cf.set)
-			man.Outputs = []string{"out.csv", "populations.csv", "summary.json", "manifest.json"}
+			man.Outputs = []string{"out.csv", "populations.csv", "summary.json", "network.geojson", "events.csv", "manifest.json"}
 			man.WallSeconds = time.Since(wall).Seconds()
 			if err := od.WriteJSON("manifest.json", man); err != nil {
 				return err
@@ -163,7 +178,7 @@ func writePopulations(w io.Writer, c *flee.Case, d *results.Daily) error {
 	buf = append(buf, "day,date"...)
 	for _, p := range c.Scenario.Places {
 		buf = append(buf, ',')
-		buf = appendCSVField(buf, p.Name)
+		buf = results.AppendField(buf, p.Name)
 	}
 	buf = append(buf, ",on_routes,agents\n"...)
 	for t := 0; t < d.Days(); t++ {
@@ -188,27 +203,6 @@ func writePopulations(w io.Writer, c *flee.Case, d *results.Daily) error {
 	}
 	_, err := w.Write(buf)
 	return err
-}
-
-func appendCSVField(buf []byte, s string) []byte {
-	needs := false
-	for _, r := range s {
-		if r == ',' || r == '"' || r == '\n' || r == '\r' {
-			needs = true
-			break
-		}
-	}
-	if !needs {
-		return append(buf, s...)
-	}
-	buf = append(buf, '"')
-	for _, r := range s {
-		if r == '"' {
-			buf = append(buf, '"')
-		}
-		buf = append(buf, string(r)...)
-	}
-	return append(buf, '"')
 }
 
 func printSummary(w io.Writer, c *flee.Case, s Summary, out string) {

@@ -75,6 +75,8 @@ type Engine struct {
 	linkSpeed  []float64 // 0: use MaxMoveSpeed
 	linkWalk   []float64
 	linkClosed []int32 // number of closures in force (Flee mode: 0 or 1)
+	linkRoute  []int32 // the scenario route a link belongs to
+	linkUse    []int64 // agents that have entered the link
 	out        [][]int32
 
 	// Route candidates per place, rebuilt when links open or close.
@@ -226,8 +228,11 @@ func IsCampAtLoad(sc *scenario.Scenario, set Settings, i int) bool {
 
 func (e *Engine) initLinks() {
 	e.out = make([][]int32, e.nPlaces)
+	var ri int
 	add := func(from, to int, r scenario.Route) {
 		id := int32(len(e.linkFrom))
+		e.linkRoute = append(e.linkRoute, int32(ri))
+		e.linkUse = append(e.linkUse, 0)
 		e.linkFrom = append(e.linkFrom, int32(from))
 		e.linkTo = append(e.linkTo, int32(to))
 		e.linkDist = append(e.linkDist, r.DistanceKM)
@@ -236,7 +241,8 @@ func (e *Engine) initLinks() {
 		e.linkClosed = append(e.linkClosed, 0)
 		e.out[from] = append(e.out[from], id)
 	}
-	for _, r := range e.sc.Routes {
+	for k, r := range e.sc.Routes {
+		ri = k
 		// Flee appends both directions per row, duplicates (forced_redirection=1)
 		// as a second pair before the normal one.
 		if r.Duplicate && e.set.Mode == ModeFlee {
@@ -437,6 +443,7 @@ func (e *Engine) decide(i int32, loc int32, u float64) bool {
 		return false
 	}
 	e.count[loc]--
+	e.linkUse[l]++
 	e.aLoc[i] = ^l
 	a.flags |= aTravelling
 	a.prog = 0
@@ -573,6 +580,21 @@ func (e *Engine) bounces(a *agent, l int32) bool {
 		return a.flags&aBounce != 0
 	}
 	return e.linkClosed[l] != 0
+}
+
+// RouteFlows returns, per scenario route, how many agents have set out along
+// it from its From place (forward) and from its To place (back).
+func (e *Engine) RouteFlows() (forward, back []int64) {
+	n := len(e.sc.Routes)
+	forward, back = make([]int64, n), make([]int64, n)
+	for l, r := range e.linkRoute {
+		if int(e.linkFrom[l]) == e.sc.Routes[r].From {
+			forward[r] += e.linkUse[l]
+		} else {
+			back[r] += e.linkUse[l]
+		}
+	}
+	return forward, back
 }
 
 // Day returns the number of days simulated so far.
