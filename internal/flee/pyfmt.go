@@ -54,9 +54,6 @@ func pyFloat(f float64) string {
 	return out
 }
 
-// pyRound rounds to n decimals as Python's round() does for floats: to the
-// nearest representable result of the correctly rounded decimal string.
-func pyRound(f float64, n int) float64 {
-	v, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'f', n, 64), 64)
-	return v
-}
+// npRound4 rounds to 4 decimals as round() does on a numpy.float64, which
+// Flee's error column is: rint(x·10⁴)/10⁴, halves to even.
+func npRound4(f float64) float64 { return math.RoundToEven(f*1e4) / 1e4 }
