@@ -99,7 +99,6 @@ type Engine struct {
 
 	travelling []int32 // agents on links, ascending
 	departed   []int32 // scratch: agents that left a place in phase A
-	merged     []int32
 
 	spawnCum []float64
 	spawned  int // agents created after day 0
@@ -408,21 +407,27 @@ func (e *Engine) phaseA(t int) {
 		return
 	}
 	// Merge newly departed agents into the ascending travelling list so that
-	// phase B visits agents in creation order, as Flee does.
-	e.merged = e.merged[:0]
+	// phase B visits agents in creation order, as Flee does. The merge runs
+	// from the back, in place, so no third list is needed.
 	a, b := e.travelling, e.departed
-	for len(a) > 0 && len(b) > 0 {
-		if a[0] < b[0] {
-			e.merged = append(e.merged, a[0])
-			a = a[1:]
+	n := len(a) + len(b)
+	if cap(a) < n {
+		grown := make([]int32, len(a), n+n/4)
+		copy(grown, a)
+		a = grown
+	}
+	a = a[:n]
+	ia, ib := len(e.travelling)-1, len(b)-1
+	for k := n - 1; ib >= 0; k-- {
+		if ia >= 0 && a[ia] > b[ib] {
+			a[k] = a[ia]
+			ia--
 		} else {
-			e.merged = append(e.merged, b[0])
-			b = b[1:]
+			a[k] = b[ib]
+			ib--
 		}
 	}
-	e.merged = append(e.merged, a...)
-	e.merged = append(e.merged, b...)
-	e.travelling, e.merged = e.merged, e.travelling
+	e.travelling = a
 }
 
 // decide plans a route if the agent has none and takes its first step. It
@@ -618,9 +623,10 @@ func (e *Engine) AgentSteps() int64 { return e.agentSteps }
 // Warnings returns notes about questionable situations met while running.
 func (e *Engine) Warnings() []string { return e.warnings }
 
-// BytesPerAgent is the memory the engine keeps per agent.
+// BytesPerAgent is the memory the engine keeps per agent, not counting the
+// lists of travelling agents (4 bytes per agent on the move).
 func (e *Engine) BytesPerAgent() int {
-	b := int(unsafe.Sizeof(agent{})) + 4
+	b := int(unsafe.Sizeof(agent{})) + 4 + 4 // agent, aLoc, aHome
 	if e.set.AvoidShortStints {
 		b += 8
 	}

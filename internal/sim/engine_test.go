@@ -23,7 +23,9 @@ func place(name string, kind scenario.Kind, initial int) scenario.Place {
 	return scenario.Place{Name: name, Country: "A", Kind: kind, Initial: initial, Capacity: -1, ConflictIntensity: 1}
 }
 
-func route(a, b int, km float64) scenario.Route { return scenario.Route{From: a, To: b, DistanceKM: km} }
+func route(a, b int, km float64) scenario.Route {
+	return scenario.Route{From: a, To: b, DistanceKM: km}
+}
 
 func mustNew(t *testing.T, sc *scenario.Scenario, set Settings, seed uint64) *Engine {
 	t.Helper()
