@@ -75,13 +75,27 @@ func parseCSV(path string, data []byte, probs *diag.List) (*csvFile, bool) {
 	f := &csvFile{path: path, sum: data}
 	body := bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(body) {
-		line := 1 + bytes.Count(body[:firstInvalidUTF8(body)], []byte("\n"))
-		probs.Add(diag.Problem{File: path, Line: line, Msg: "text is not valid UTF-8", Hint: "save the file as UTF-8"})
+		at := firstInvalidUTF8(body)
+		line, col := position(body, at)
+		probs.Add(diag.Problem{File: path, Line: line, Column: col,
+			Msg:  fmt.Sprintf("byte 0x%02x is not valid UTF-8 text", body[at]),
+			Hint: "save the file as UTF-8; it may be in Latin-1 or Windows-1252"})
 		return nil, false
 	}
 	if bytes.IndexByte(body, 0) >= 0 {
 		line := 1 + bytes.Count(body[:bytes.IndexByte(body, 0)], []byte("\n"))
 		probs.Add(diag.Problem{File: path, Line: line, Msg: "file contains a NUL byte; is it a CSV text file?"})
+		return nil, false
+	}
+	// Python's csv module, which Flee uses, also ends lines at a lone CR
+	// (classic Mac text); encoding/csv does not, so turn those into LF. The
+	// length is unchanged, so columns stay right.
+	body = loneCRToLF(body)
+	if at := unclosedQuote(body); at >= 0 {
+		line, col := position(body, at)
+		probs.Add(diag.Problem{File: path, Line: line, Column: col,
+			Msg:  "quoted field is never closed: the file ends inside it",
+			Hint: "is the file truncated, or a closing \" missing?"})
 		return nil, false
 	}
 	r := csv.NewReader(bytes.NewReader(body))
@@ -109,6 +123,68 @@ func parseCSV(path string, data []byte, probs *diag.List) (*csvFile, bool) {
 		f.rows = append(f.rows, row{line: line, fields: rec, cols: cols})
 	}
 	return f, true
+}
+
+// position returns the 1-based line and byte column of offset at in b.
+func position(b []byte, at int) (line, col int) {
+	line = 1 + bytes.Count(b[:at], []byte("\n"))
+	return line, at - bytes.LastIndexByte(b[:at], '\n')
+}
+
+// loneCRToLF replaces every CR not followed by LF with LF.
+func loneCRToLF(b []byte) []byte {
+	if bytes.IndexByte(b, '\r') < 0 {
+		return b
+	}
+	out := append([]byte(nil), b...)
+	for i, c := range out {
+		if c == '\r' && (i+1 == len(out) || out[i+1] != '\n') {
+			out[i] = '\n'
+		}
+	}
+	return out
+}
+
+// unclosedQuote returns the offset of the opening quote of a quoted field
+// that is still open at the end of b, or -1. It follows encoding/csv with
+// LazyQuotes, which would otherwise take the rest of the file as the field;
+// Python's csv module, as Flee uses it, stops with "unexpected end of data".
+// Lines must end in LF or CRLF (see loneCRToLF).
+func unclosedQuote(b []byte) int {
+	fieldStart := true
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c != '"' || !fieldStart {
+			fieldStart = c == ',' || c == '\n'
+			continue
+		}
+		open, closed := i, false
+		for i++; i < len(b) && !closed; i++ {
+			if b[i] != '"' {
+				continue
+			}
+			rest := b[i+1:]
+			switch {
+			case len(rest) == 0:
+				closed = true
+			case rest[0] == '"': // an escaped quote
+				i++
+			case rest[0] == ',' || rest[0] == '\n':
+				closed = true
+			case rest[0] == '\r' && len(rest) > 1 && rest[1] == '\n':
+				closed = true
+				i++
+			}
+			// Any other byte after a quote is a literal quote (LazyQuotes).
+		}
+		if !closed {
+			return open
+		}
+		// b[i] is now the comma or LF after the closing quote, or past the end.
+		i--
+		fieldStart = false
+	}
+	return -1
 }
 
 func firstInvalidUTF8(b []byte) int {
