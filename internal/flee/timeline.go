@@ -18,39 +18,58 @@ func readPeriod(path string, probs *diag.List) (time.Time, int, bool) {
 		return time.Time{}, 0, false
 	}
 	var start time.Time
-	length, gotStart, gotLen := 0, false, false
+	length := 0
+	okStart, okLen := false, false
+	seen := map[string]int{} // key -> line of its first row
 	for _, r := range f.rows {
-		if len(r.fields) < 2 {
+		key := strings.ToLower(strings.TrimSpace(r.fields[0]))
+		if key != "startdate" && key != "length" {
 			continue
 		}
-		switch strings.ToLower(strings.TrimSpace(r.fields[0])) {
+		field := "StartDate"
+		if key == "length" {
+			field = "Length"
+		}
+		bad := func(col int, format string, args ...any) {
+			probs.Add(diag.Problem{File: path, Line: r.line, Column: r.col(col), Field: field, Msg: fmt.Sprintf(format, args...)})
+		}
+		if prev, dup := seen[key]; dup {
+			bad(0, "given twice (first on line %d)", prev)
+			continue
+		}
+		seen[key] = r.line
+		if len(r.fields) < 2 || strings.TrimSpace(r.fields[1]) == "" {
+			bad(0, "no value; want %s", map[string]string{"startdate": "StartDate,YYYY-MM-DD", "length": "Length,<days>"}[key])
+			continue
+		}
+		switch key {
 		case "startdate":
 			d, err := parseDate(r.fields[1])
 			if err != nil {
-				probs.Add(diag.Problem{File: path, Line: r.line, Column: r.col(1), Field: "StartDate", Msg: err.Error()})
+				bad(1, "%v", err)
 				continue
 			}
-			start, gotStart = d, true
+			start, okStart = d, true
 		case "length":
 			n, err := parseInt(r.fields[1])
 			if err != nil {
-				probs.Add(diag.Problem{File: path, Line: r.line, Column: r.col(1), Field: "Length", Msg: err.Error()})
+				bad(1, "%v", err)
 				continue
 			}
 			if n < 1 || n > 100000 {
-				probs.Add(diag.Problem{File: path, Line: r.line, Column: r.col(1), Field: "Length", Msg: fmt.Sprintf("length %d days is outside 1..100000", n)})
+				bad(1, "length %d days is outside 1..100000", n)
 				continue
 			}
-			length, gotLen = n, true
+			length, okLen = n, true
 		}
 	}
-	if !gotStart {
+	if _, ok := seen["startdate"]; !ok {
 		probs.Add(diag.Problem{File: path, Field: "StartDate", Msg: "no StartDate row", Hint: "add a row StartDate,YYYY-MM-DD"})
 	}
-	if !gotLen {
+	if _, ok := seen["length"]; !ok {
 		probs.Add(diag.Problem{File: path, Field: "Length", Msg: "no Length row", Hint: "add a row Length,<days>"})
 	}
-	return start, length, gotStart && gotLen
+	return start, length, okStart && okLen
 }
 
 // parseDate reads YYYY-MM-DD, allowing single-digit months and days as
@@ -79,7 +98,9 @@ func parseDate(s string) (time.Time, error) {
 	return d, nil
 }
 
-func daysBetween(a, b time.Time) int { return int(a.Sub(b).Hours() / 24) }
+// daysBetween returns the whole days from b to a, both UTC midnights.
+// (time.Time.Sub saturates at about 292 years, so it is not used.)
+func daysBetween(a, b time.Time) int { return int((a.Unix() - b.Unix()) / 86400) }
 
 var closureTypes = []string{"country", "location", "link", "camp", "idpcamp", "remove_forced_redirection"}
 
