@@ -120,7 +120,7 @@ func readLocations(path string, cfg *Config, mode sim.Mode, probs *diag.List) ([
 		if kind == scenario.Conflict {
 			d, err := parseInt(r.fields[6])
 			if err != nil {
-				errf(6, "conflict_date: %v (a conflict_zone needs the day its conflict starts; 0 for from the start)", err)
+				errf(6, "%v (a conflict_zone needs the day its conflict starts; 0 for from the start)", err)
 			} else if d > 0 {
 				// Flee loads a conflict zone with a later date as a town;
 				// conflicts.csv starts its conflict.

@@ -74,7 +74,11 @@ func readSeriesFile(path string, start time.Time, hasten int, mode sim.Mode, pro
 		}
 		d, err := parseDate(r.fields[0])
 		if err != nil {
-			probs.Add(diag.Problem{File: path, Line: r.line, Column: r.col(0), Field: "date", Msg: err.Error()})
+			p := diag.Problem{File: path, Line: r.line, Column: r.col(0), Field: "date", Msg: err.Error()}
+			if k == 0 {
+				p.Hint = "a header row must start with Date or DateTime"
+			}
+			probs.Add(p)
 			bad = true
 			continue
 		}
@@ -289,7 +293,7 @@ func applyCorrections(path string, series []*Series, start time.Time, probs *dia
 		if days < 0 {
 			continue
 		}
-		applied := false
+		applied, reported := false, false
 		for i := range s.points {
 			if s.points[i].day != days || i == 0 {
 				continue
@@ -298,6 +302,7 @@ func applyCorrections(path string, series []*Series, start time.Time, probs *dia
 			if last < 1 {
 				probs.Add(diag.Problem{File: path, Line: r.line, Column: r.col(1), Field: "date",
 					Msg: fmt.Sprintf("the observation before %s is %v; a correction needs it to be at least 1", r.fields[1], last)})
+				reported = true
 				break
 			}
 			for j := 0; j < i; j++ {
@@ -305,7 +310,7 @@ func applyCorrections(path string, series []*Series, start time.Time, probs *dia
 			}
 			applied = true
 		}
-		if !applied && !probs.HasErrors() {
+		if !applied && !reported {
 			probs.Add(diag.Problem{File: path, Line: r.line, Column: r.col(1), Field: "date",
 				Msg:  fmt.Sprintf("%s is not a date of %s's observations after the first", r.fields[1], r.fields[0]),
 				Hint: "a correction must name the date of the first count under the new registration"})
