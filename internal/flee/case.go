@@ -200,7 +200,7 @@ func load(dir string, opt Options, probs *diag.List) (*Case, bool) {
 	}
 	sort.SliceStable(events, func(i, j int) bool { return events[i].Day < events[j].Day })
 
-	if !okPeriod || !okLoc {
+	if !okPeriod {
 		return c, false
 	}
 	series, files, okVal := readLayout(val, start, c.Config.Spawn.Hasten, opt.Mode, probs)
@@ -213,7 +213,7 @@ func load(dir string, opt Options, probs *diag.List) (*Case, bool) {
 		applyCorrections(corrPath, series, start, probs)
 		record(corrPath)
 	}
-	if !okVal || probs.HasErrors() {
+	if !okLoc || !okVal || probs.HasErrors() {
 		return c, false
 	}
 	c.Series = series

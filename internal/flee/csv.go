@@ -57,6 +57,17 @@ func readCSV(path string, probs *diag.List) (*csvFile, bool) {
 	return parseCSV(path, data, probs)
 }
 
+// errorsSince reports whether probs gained an error after its first mark
+// problems, so that a reader judges its own file, not the files read before.
+func errorsSince(probs *diag.List, mark int) bool {
+	for _, p := range probs.Problems[mark:] {
+		if !p.Warning {
+			return true
+		}
+	}
+	return false
+}
+
 func describeOpenError(err error) string {
 	switch {
 	case errors.Is(err, os.ErrNotExist):

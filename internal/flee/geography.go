@@ -39,6 +39,7 @@ func parseKind(t string) (scenario.Kind, bool) {
 
 // readLocations parses locations.csv (docs/flee-model.md §2.2).
 func readLocations(path string, cfg *Config, mode sim.Mode, probs *diag.List) ([]scenario.Place, []int, bool) {
+	mark := len(probs.Problems)
 	f, ok := readCSV(path, probs)
 	if !ok {
 		return nil, nil, false
@@ -155,10 +156,10 @@ func readLocations(path string, cfg *Config, mode sim.Mode, probs *diag.List) ([
 		places = append(places, p)
 		lines = append(lines, r.line)
 	}
-	if len(places) == 0 && !probs.HasErrors() {
+	if len(places) == 0 && !errorsSince(probs, mark) {
 		probs.Add(diag.Problem{File: path, Msg: "no places: the file has no data rows"})
 	}
-	return places, lines, !probs.HasErrors()
+	return places, lines, !errorsSince(probs, mark)
 }
 
 func floorDiv(a, b int) int {
@@ -216,6 +217,7 @@ func readPlaceAttrs(p *scenario.Place, path string, r row, cols []string, probs 
 
 // readRoutes parses routes.csv (docs/flee-model.md §2.3).
 func readRoutes(path string, index map[string]int, names []string, mode sim.Mode, probs *diag.List) ([]scenario.Route, bool) {
+	mark := len(probs.Problems)
 	f, ok := readCSV(path, probs)
 	if !ok {
 		return nil, false
@@ -333,5 +335,5 @@ func readRoutes(path string, index map[string]int, names []string, mode sim.Mode
 		}
 		routes = append(routes, rt)
 	}
-	return routes, !probs.HasErrors()
+	return routes, !errorsSince(probs, mark)
 }

@@ -193,6 +193,7 @@ func sortFloats(a []float64) {
 
 // readLayout parses data_layout.csv and every series it names.
 func readLayout(dir string, start time.Time, hasten int, mode sim.Mode, probs *diag.List) ([]*Series, []string, bool) {
+	mark := len(probs.Problems)
 	path := filepath.Join(dir, "data_layout.csv")
 	f, ok := readCSV(path, probs)
 	if !ok {
@@ -255,15 +256,16 @@ func readLayout(dir string, start time.Time, hasten int, mode sim.Mode, probs *d
 		}
 		out = append(out, s)
 	}
-	if len(out) == 0 && !probs.HasErrors() {
+	if len(out) == 0 && !errorsSince(probs, mark) {
 		probs.Add(diag.Problem{File: path, Msg: "no rows: the first row must be total,<file> and later rows <camp>,<file>"})
 	}
-	return out, files, !probs.HasErrors()
+	return out, files, !errorsSince(probs, mark)
 }
 
 // applyCorrections rescales series before a registration change
 // (registration_corrections.csv, docs/flee-model.md §2.7).
 func applyCorrections(path string, series []*Series, start time.Time, probs *diag.List) bool {
+	mark := len(probs.Problems)
 	f, ok := readCSV(path, probs)
 	if !ok {
 		return false
@@ -316,5 +318,5 @@ func applyCorrections(path string, series []*Series, start time.Time, probs *dia
 				Hint: "a correction must name the date of the first count under the new registration"})
 		}
 	}
-	return !probs.HasErrors()
+	return !errorsSince(probs, mark)
 }

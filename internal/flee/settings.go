@@ -204,6 +204,7 @@ func readSettingsFile(path string, probs *diag.List) ([]setting, []byte, bool) {
 }
 
 func parseSettings(path string, data []byte, probs *diag.List) ([]setting, bool) {
+	mark := len(probs.Problems)
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		line, col, msg := yamlErrorPos(err)
@@ -227,7 +228,7 @@ func parseSettings(path string, data []byte, probs *diag.List) ([]setting, bool)
 		}
 		flatten(path, "", m, &out, probs)
 	}
-	return out, !probs.HasErrors()
+	return out, !errorsSince(probs, mark)
 }
 
 func asMapping(n ast.Node) ([]*ast.MappingValueNode, bool) {

@@ -106,6 +106,7 @@ var closureTypes = []string{"country", "location", "link", "camp", "idpcamp", "r
 
 // readClosures parses closures.csv into events (docs/flee-model.md §12).
 func readClosures(path string, places []scenario.Place, index map[string]int, names []string, days int, mode sim.Mode, probs *diag.List) ([]scenario.Event, bool) {
+	mark := len(probs.Problems)
 	f, ok := readCSV(path, probs)
 	if !ok {
 		return nil, false
@@ -256,13 +257,14 @@ func readClosures(path string, places []scenario.Place, index map[string]int, na
 			evs = append(evs, openEv)
 		}
 	}
-	return evs, !probs.HasErrors()
+	return evs, !errorsSince(probs, mark)
 }
 
 // readConflicts parses conflicts.csv into conflict events (§2.5, §6). In
 // Caravan mode a change of intensity while in conflict takes effect; Flee
 // ignores it.
 func readConflicts(path string, index map[string]int, names []string, days int, mode sim.Mode, probs *diag.List) ([]scenario.Event, bool) {
+	mark := len(probs.Problems)
 	f, ok := readCSV(path, probs)
 	if !ok {
 		return nil, false
@@ -329,7 +331,7 @@ func readConflicts(path string, index map[string]int, names []string, days int, 
 		}
 		probs.Add(diag.Problem{File: path, Line: line, Field: "#Day", Msg: fmt.Sprintf("has %d day rows; the simulation needs %d (one per day from day 0)", len(data), days)})
 	}
-	if probs.HasErrors() {
+	if errorsSince(probs, mark) {
 		return nil, false
 	}
 	const eps = 0.000001
