@@ -1,10 +1,14 @@
 package flee
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"math"
 	"os"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -111,15 +115,21 @@ var keys = map[string]keySpec{
 	"spawn_rules.conflict_driven_spawning": {kind: kIgnored, set: func(c *Config, v any) {
 		c.Spawn.ConflictDriven = true
 	}},
+	// A key inside conflict_driven_spawning implies the section, also when
+	// it comes from --set.
 	"spawn_rules.conflict_driven_spawning.spawn_mode": {kind: kString, set: func(c *Config, v any) {
+		c.Spawn.ConflictDriven = true
 		c.Spawn.ConflictSpawnMode = strings.ToLower(v.(string))
 	}},
-	"spawn_rules.conflict_driven_spawning.displaced_per_conflict_day": fl(func(c *Config, v float64) { c.Spawn.PerConflictDay = v }),
-	"spawn_rules.flood_zone_spawning_only":                            unsupported(false),
-	"spawn_rules.camps_are_sicks":                                     unsupported(false),
-	"spawn_rules.read_from_agents_csv_file":                           unsupported(false),
-	"spawn_rules.starvation_driven_spawning":                          unsupported(false),
-	"spawn_rules.flood_driven_spawn_mode":                             unsupported(nil),
+	"spawn_rules.conflict_driven_spawning.displaced_per_conflict_day": fl(func(c *Config, v float64) {
+		c.Spawn.ConflictDriven = true
+		c.Spawn.PerConflictDay = v
+	}),
+	"spawn_rules.flood_zone_spawning_only":   unsupported(false),
+	"spawn_rules.camps_are_sicks":            unsupported(false),
+	"spawn_rules.read_from_agents_csv_file":  unsupported(false),
+	"spawn_rules.starvation_driven_spawning": unsupported(false),
+	"spawn_rules.flood_driven_spawn_mode":    unsupported(nil),
 
 	"move_rules.max_move_speed":              fl(func(c *Config, v float64) { c.Sim.MaxMoveSpeed = v }),
 	"move_rules.max_walk_speed":              fl(func(c *Config, v float64) { c.Sim.MaxWalkSpeed = v }),
@@ -205,6 +215,17 @@ func readSettingsFile(path string, probs *diag.List) ([]setting, []byte, bool) {
 
 func parseSettings(path string, data []byte, probs *diag.List) ([]setting, bool) {
 	mark := len(probs.Problems)
+	// A UTF-8 byte-order mark is allowed, as in the CSV files (PyYAML, which
+	// Flee uses, skips it too); otherwise it would become part of the first key.
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(data) {
+		at := firstInvalidUTF8(data)
+		line, col := position(data, at)
+		probs.Add(diag.Problem{File: path, Line: line, Column: col,
+			Msg:  fmt.Sprintf("byte 0x%02x is not valid UTF-8 text", data[at]),
+			Hint: "save the file as UTF-8"})
+		return nil, false
+	}
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		line, col, msg := yamlErrorPos(err)
@@ -266,7 +287,8 @@ func flatten(path, prefix string, m []*ast.MappingValueNode, out *[]setting, pro
 		}
 		var v any
 		if err := yaml.NodeToValue(mv.Value, &v); err != nil {
-			probs.Add(diag.Problem{File: path, Line: pos.line, Column: pos.column, Field: full, Msg: err.Error()})
+			_, _, msg := yamlErrorPos(err)
+			probs.Add(diag.Problem{File: path, Line: pos.line, Column: pos.column, Field: full, Msg: "invalid value: " + msg})
 			continue
 		}
 		pos.value = v
@@ -277,13 +299,14 @@ func flatten(path, prefix string, m []*ast.MappingValueNode, out *[]setting, pro
 func yamlErrorPos(err error) (line, col int, msg string) {
 	msg = err.Error()
 	var se yaml.Error
-	if e, ok := err.(yaml.Error); ok {
-		se = e
+	if errors.As(err, &se) {
 		if tk := se.GetToken(); tk != nil && tk.Position != nil {
 			line, col = tk.Position.Line, tk.Position.Column
 		}
 		msg = se.GetMessage()
 	}
+	// Keep one line: some messages carry an excerpt of the source.
+	msg, _, _ = strings.Cut(msg, "\n")
 	return line, col, msg
 }
 
@@ -337,6 +360,10 @@ func applySettings(c *Config, list []setting, probs *diag.List) {
 				bad("want a number, got %s", describe(s.value))
 				continue
 			}
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				bad("want a finite number, got %v", f)
+				continue
+			}
 			spec.set(c, f)
 		case kInt:
 			i, ok := toInt(s.value)
@@ -372,8 +399,8 @@ func applySettings(c *Config, list []setting, probs *diag.List) {
 			fs := make([]float64, 0, len(list))
 			for _, x := range list {
 				f, ok := toFloat(x)
-				if !ok {
-					bad("list item %s is not a number", describe(x))
+				if !ok || math.IsNaN(f) || math.IsInf(f, 0) {
+					bad("list item %s is not a finite number", describe(x))
 					break
 				}
 				fs = append(fs, f)
