@@ -130,11 +130,16 @@ func load(dir string, opt Options, probs *diag.List) (*Case, bool) {
 	}
 	applySettings(&c.Config, list, probs)
 	c.Config.Sim.Mode = opt.Mode
+	if settingsPath == "" {
+		settingsPath = filepath.Join(dir, "simsetting.yml")
+	}
 	if err := c.Config.Sim.Check(); err != nil {
-		probs.Add(diag.Problem{File: settingsPath, Msg: err.Error()})
+		// The message starts with the key; point at whatever set it.
+		key, rest, _ := strings.Cut(err.Error(), " ")
+		probs.Add(settingProblem(list, settingsPath, key, rest, err.Error()))
 	}
 	if c.Config.Spawn.Hasten < 1 {
-		probs.Add(diag.Problem{File: settingsPath, Field: "optimisations.hasten", Msg: fmt.Sprintf("hasten %d must be at least 1", c.Config.Spawn.Hasten)})
+		probs.Add(settingProblem(list, settingsPath, "optimisations.hasten", fmt.Sprintf("must be a whole number >= 1, got %d", c.Config.Spawn.Hasten), ""))
 		c.Config.Spawn.Hasten = 1
 	}
 	if c.Config.Spawn.ConflictDriven {
@@ -143,8 +148,12 @@ func load(dir string, opt Options, probs *diag.List) (*Case, bool) {
 			c.Config.Spawn.ConflictSpawnMode = "constant"
 		case "constant", "pop_ratio", "poisson":
 		default:
-			probs.Add(diag.Problem{File: settingsPath, Field: "spawn_rules.conflict_driven_spawning.spawn_mode",
-				Msg: fmt.Sprintf("unknown spawn mode %q (want constant, pop_ratio or poisson)", c.Config.Spawn.ConflictSpawnMode)})
+			probs.Add(settingProblem(list, settingsPath, "spawn_rules.conflict_driven_spawning.spawn_mode",
+				fmt.Sprintf("unknown spawn mode %q (want constant, pop_ratio or poisson)", c.Config.Spawn.ConflictSpawnMode), ""))
+		}
+		if c.Config.Spawn.PerConflictDay < 0 {
+			probs.Add(settingProblem(list, settingsPath, "spawn_rules.conflict_driven_spawning.displaced_per_conflict_day",
+				fmt.Sprintf("must be a number >= 0, got %v", c.Config.Spawn.PerConflictDay), ""))
 		}
 		if c.Config.Spawn.PerConflictDay == 0 {
 			c.Config.Spawn.PerConflictDay = 500
@@ -257,6 +266,27 @@ func load(dir string, opt Options, probs *diag.List) (*Case, bool) {
 	c.buildSpawning(probs)
 	c.checkReachability(locPath, placeLines, probs)
 	return c, !probs.HasErrors()
+}
+
+// settingProblem reports msg at the setting that last set key (a line of
+// simsetting.yml or a --set), matching key as the whole dotted path or its
+// last part; if none did, at the settings file with whole as the message
+// (msg when whole is "").
+func settingProblem(list []setting, settingsPath, key, msg, whole string) diag.Problem {
+	for i := len(list) - 1; i >= 0; i-- {
+		s := list[i]
+		if s.path == key || strings.HasSuffix(s.path, "."+key) {
+			return diag.Problem{File: s.file, Line: s.line, Column: s.column, Field: s.path, Msg: msg}
+		}
+	}
+	if whole == "" {
+		whole = msg
+	}
+	p := diag.Problem{File: settingsPath, Msg: whole}
+	if strings.Contains(key, ".") {
+		p.Field = key
+	}
+	return p
 }
 
 func fileExists(p string) bool {
@@ -402,7 +432,8 @@ func (c *Case) checkOrigins(daily []int, probs *diag.List) {
 	}
 }
 
-// checkReachability warns about camps no conflict place can reach.
+// checkReachability warns about camps no conflict place can reach; if no camp
+// at all can be reached it is an error, except in Flee mode.
 func (c *Case) checkReachability(locPath string, lines []int, probs *diag.List) {
 	sc := c.Scenario
 	adj := make([][]int, len(sc.Places))
@@ -424,6 +455,7 @@ func (c *Case) checkReachability(locPath string, lines []int, probs *diag.List) 
 			queue = append(queue, e.Place)
 		}
 	}
+	origins := len(queue)
 	for len(queue) > 0 {
 		p := queue[0]
 		queue = queue[1:]
@@ -434,15 +466,23 @@ func (c *Case) checkReachability(locPath string, lines []int, probs *diag.List) 
 			}
 		}
 	}
-	var lost []string
+	var lost []int
 	for _, i := range c.Camps {
 		if !seen[i] {
-			lost = append(lost, sc.Places[i].Name)
-			probs.Add(diag.Problem{File: locPath, Line: lines[i], Field: "name", Warning: true,
-				Msg: fmt.Sprintf("camp %q cannot be reached by road from any place in conflict", sc.Places[i].Name)})
+			lost = append(lost, i)
 		}
 	}
-	_ = lost
+	if origins > 0 && len(lost) > 0 && len(lost) == len(c.Camps) && c.Mode != sim.ModeFlee {
+		// Nobody could ever arrive anywhere: the comparison is meaningless.
+		probs.Add(diag.Problem{File: filepath.Join(c.Dir, "input", "routes.csv"),
+			Msg:  fmt.Sprintf("no camp can be reached by road from any place in conflict (%d routes join %d places)", len(sc.Routes), len(sc.Places)),
+			Hint: "the route network is split; add the routes that join the conflict places to the camps"})
+		return
+	}
+	for _, i := range lost {
+		probs.Add(diag.Problem{File: locPath, Line: lines[i], Field: "name", Warning: true,
+			Msg: fmt.Sprintf("camp %q cannot be reached by road from any place in conflict", sc.Places[i].Name)})
+	}
 }
 
 // Date returns the Date column of out.csv for day t: Flee prints the date
