@@ -280,10 +280,25 @@ func readConflicts(path string, index map[string]int, names []string, days int, 
 		vals  []float64
 	}
 	cols := make([]*column, len(head.fields))
+	seen := map[string]int{} // place name -> its first column (1-based)
 	for i := 1; i < len(head.fields); i++ {
 		name := strings.TrimSpace(head.fields[i])
 		if name == "" {
 			continue
+		}
+		if first, dup := seen[name]; dup {
+			p := diag.Problem{File: path, Line: head.line, Column: head.col(i), Field: "header",
+				Msg: fmt.Sprintf("place %q has a second column (column %d; the first is column %d)", name, i+1, first)}
+			if mode == sim.ModeFlee {
+				p.Warning = true
+				p.Msg += "; Flee applies both in turn"
+			} else {
+				probs.Add(p)
+				continue
+			}
+			probs.Add(p)
+		} else {
+			seen[name] = i + 1
 		}
 		id, found := index[name]
 		if !found {
