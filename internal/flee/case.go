@@ -242,9 +242,14 @@ func load(dir string, opt Options, probs *diag.List) (*Case, bool) {
 		}
 		s, ok := byName[places[i].Name]
 		if !ok {
-			probs.Add(diag.Problem{File: locPath, Line: placeLines[i], Field: "name",
+			p := diag.Problem{File: locPath, Line: placeLines[i], Field: "name",
 				Msg:  fmt.Sprintf("camp %q has no row in validation/data_layout.csv", places[i].Name),
-				Hint: "add a row " + places[i].Name + ",<file>.csv with its observed counts"})
+				Hint: "add a row " + places[i].Name + ",<file>.csv with its observed counts"}
+			if series[0].Name == places[i].Name {
+				p.Msg = fmt.Sprintf("camp %q is the first row of validation/data_layout.csv, which is read as the total of all camps", places[i].Name)
+				p.Hint = "start data_layout.csv with a row total,<file>.csv"
+			}
+			probs.Add(p)
 			continue
 		}
 		c.Camps = append(c.Camps, i)

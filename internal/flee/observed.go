@@ -202,8 +202,15 @@ func readLayout(dir string, start time.Time, hasten int, mode sim.Mode, probs *d
 	var out []*Series
 	var files []string
 	seen := map[string]int{}
+	noFile := func(r row) {
+		probs.Add(diag.Problem{File: path, Line: r.line, Column: r.col(len(r.fields) - 1), Field: "file",
+			Msg: fmt.Sprintf("row %q names no file", r.fields[0]), Hint: fmt.Sprintf("want %s,<file>.csv", r.fields[0])})
+	}
 	for _, r := range f.rows {
 		if len(r.fields) < 2 {
+			if strings.TrimSpace(r.fields[0]) != "" && !r.isComment() {
+				noFile(r)
+			}
 			continue
 		}
 		if r.fields[0] == "" {
@@ -220,12 +227,13 @@ func readLayout(dir string, start time.Time, hasten int, mode sim.Mode, probs *d
 		seen[r.fields[0]] = r.line
 		s := &Series{Name: r.fields[0], line: r.line}
 		var tables [][]point
-		okRow := true
+		okRow, named := true, false
 		for i := 1; i < len(r.fields); i++ {
 			name := strings.TrimSpace(r.fields[i])
 			if name == "" {
 				continue
 			}
+			named = true
 			if filepath.IsAbs(name) || strings.Contains(filepath.ToSlash(name), "../") {
 				probs.Add(diag.Problem{File: path, Line: r.line, Column: r.col(i), Field: "file", Msg: fmt.Sprintf("%q must be a file name inside the validation folder", name)})
 				okRow = false
@@ -240,6 +248,9 @@ func readLayout(dir string, start time.Time, hasten int, mode sim.Mode, probs *d
 			}
 			s.Files = append(s.Files, fp)
 			tables = append(tables, pts)
+		}
+		if !named {
+			noFile(r)
 		}
 		if !okRow || len(tables) == 0 {
 			continue
