@@ -82,8 +82,12 @@ func parseDate(s string) (time.Time, error) {
 	}
 	var n [3]int
 	for i, p := range parts {
+		// Python's %m and %d take one or two digits.
+		if p == "" || strings.Trim(p, "0123456789") != "" || (i > 0 && len(p) > 2) {
+			return time.Time{}, fmt.Errorf("%q is not a date (want YYYY-MM-DD)", t)
+		}
 		v, err := strconv.Atoi(p)
-		if err != nil || p == "" || strings.HasPrefix(p, "+") {
+		if err != nil {
 			return time.Time{}, fmt.Errorf("%q is not a date (want YYYY-MM-DD)", t)
 		}
 		n[i] = v
