@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"sort"
+	"strconv"
 	"testing"
 
 	"github.com/caravan-sim/caravan/internal/evaluate"
@@ -110,6 +111,10 @@ func TestConformance(t *testing.T) {
 	if testing.Short() {
 		seeds = 1
 	}
+	// docs/conformance.md: CARAVAN_CONFORMANCE_SEEDS=20 go test -run TestConformance -v ./internal/flee
+	if n, err := strconv.Atoi(os.Getenv("CARAVAN_CONFORMANCE_SEEDS")); err == nil && n > 0 {
+		seeds = n
+	}
 	for _, name := range []string{"mali", "burundi", "ssudan", "car"} {
 		t.Run(name, func(t *testing.T) {
 			rc, ok := ref.Cases[name]
@@ -120,11 +125,13 @@ func TestConformance(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var ard float64
+			var ard, ard2 float64
 			final := make([]float64, len(c.Camps))
 			for s := 1; s <= seeds; s++ {
 				d := runCase(t, c, uint64(s))
-				ard += evaluate.ComputeARD(c.Simulated(d), c.Observed).Value / float64(seeds)
+				v := evaluate.ComputeARD(c.Simulated(d), c.Observed).Value
+				ard += v / float64(seeds)
+				ard2 += v * v / float64(seeds)
 				for k, i := range c.Camps {
 					final[k] += float64(d.Count(c.Scenario.Days-1, i)) / float64(seeds)
 				}
@@ -143,7 +150,13 @@ func TestConformance(t *testing.T) {
 			if rho := Spearman(final, fleeFinal); rho < 0.9 {
 				t.Errorf("Spearman of final camp populations %.3f, want ≥ 0.9\ncaravan %v\nflee    %v", rho, final, fleeFinal)
 			}
-			t.Logf("ARD caravan %.4f (%d seeds) flee %.4f (%d runs); Spearman %.3f", ard, seeds, fleeARD, len(rc.Runs), Spearman(final, fleeFinal))
+			sd := math.Sqrt(math.Max(0, ard2-ard*ard))
+			var fleeRuns []float64
+			for _, r := range rc.Runs {
+				fleeRuns = append(fleeRuns, r.ARD)
+			}
+			t.Logf("ARD caravan %.4f ± %.4f (mean ± sd over %d seeds); flee %.4f (runs %v); difference %+.1f%%; Spearman of final camp populations %.3f",
+				ard, sd, seeds, fleeARD, fleeRuns, 100*(ard-fleeARD)/fleeARD, Spearman(final, fleeFinal))
 		})
 	}
 }

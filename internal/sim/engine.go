@@ -131,6 +131,7 @@ type agent struct {
 type candidate struct {
 	end      int32   // endpoint place
 	path     int32   // path id in the pool (excluding the origin)
+	first    int32   // the link of a one-hop candidate, or -1
 	distTerm float64 // 1 / (softening + D)^distance_power
 }
 
@@ -435,18 +436,30 @@ func (e *Engine) phaseA(t int) {
 // the route choice.
 func (e *Engine) decide(i int32, loc int32, u float64) bool {
 	a := &e.ag[i]
+	var l int32
 	if a.path == noPath {
-		e.chooseRoute(i, loc, u)
-		if a.path == noPath {
+		c := e.chooseRoute(i, loc, u)
+		if c == nil {
 			e.aLoc[i] = loc
 			return false
 		}
+		if c.first >= 0 {
+			// One hop to a neighbour: no route to keep, the link is known.
+			if e.flags[c.end]&pCamp != 0 && e.capMult(c.end) < 0.5 {
+				e.aLoc[i] = loc // full-camp abort
+				return false
+			}
+			l = c.first
+			goto depart
+		}
+		a.path, a.step = c.path, 0
 	}
-	l := e.nextLink(a, loc)
+	l = e.nextLink(a, loc)
 	if l < 0 {
 		e.aLoc[i] = loc // nextLink cleared the route
 		return false
 	}
+depart:
 	e.count[loc]--
 	e.linkUse[l]++
 	e.aLoc[i] = ^l

@@ -53,7 +53,11 @@ func (e *Engine) candidates(loc int32) []candidate {
 			s := step
 			if e.flags[to]&pMarker == 0 {
 				id := e.paths.add(stack)
-				cs = append(cs, candidate{end: to, path: id, distTerm: 1 / math.Pow(e.set.Softening+d, e.set.DistancePower)})
+				first := int32(-1)
+				if len(stack) == 1 {
+					first = l
+				}
+				cs = append(cs, candidate{end: to, path: id, first: first, distTerm: 1 / math.Pow(e.set.Softening+d, e.set.DistancePower)})
 			} else {
 				if !lookThrough {
 					stack = stack[:len(stack)-1]
@@ -157,16 +161,16 @@ func (e *Engine) finishWeights(w []float64) []float64 {
 
 // chooseRoute draws a route for agent i at loc, weighting each candidate by
 // endpoint score × capacity multiplier / (softening + distance), using live
-// occupancy. With no candidate the agent stays; when every weight is zero
-// the candidates are equally likely.
-func (e *Engine) chooseRoute(i int32, loc int32, u float64) {
+// occupancy. It returns nil when there is no candidate (the agent stays);
+// when every weight is zero the candidates are equally likely.
+func (e *Engine) chooseRoute(i int32, loc int32, u float64) *candidate {
 	s := &e.set
 	if s.AwarenessLevel == 0 && s.Mode == ModeFlee {
-		return // Flee returns a link index instead of a name: nobody moves
+		return nil // Flee returns a link index instead of a name: nobody moves
 	}
 	cs := e.candidates(loc)
 	if len(cs) == 0 {
-		return
+		return nil
 	}
 	rt := e.table(loc, cs)
 	var pick int
@@ -192,8 +196,7 @@ func (e *Engine) chooseRoute(i int32, loc int32, u float64) {
 		e.wbuf = w
 		pick = pickCum(w, u)
 	}
-	e.ag[i].path = cs[pick].path
-	e.ag[i].step = 0
+	return &cs[pick]
 }
 
 // pickCum picks index k with probability proportional to its weight, given
