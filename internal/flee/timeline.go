@@ -13,6 +13,7 @@ import (
 
 // readPeriod parses sim_period.csv: StartDate,YYYY-MM-DD and Length,N.
 func readPeriod(path string, probs *diag.List) (time.Time, int, bool) {
+	mark := len(probs.Problems)
 	f, ok := readCSV(path, probs)
 	if !ok {
 		return time.Time{}, 0, false
@@ -69,7 +70,7 @@ func readPeriod(path string, probs *diag.List) (time.Time, int, bool) {
 	if _, ok := seen["length"]; !ok {
 		probs.Add(diag.Problem{File: path, Field: "Length", Msg: "no Length row", Hint: "add a row Length,<days>"})
 	}
-	return start, length, okStart && okLen
+	return start, length, okStart && okLen && !errorsSince(probs, mark)
 }
 
 // parseDate reads YYYY-MM-DD, allowing single-digit months and days as
