@@ -284,6 +284,11 @@ func flatten(path, prefix string, m []*ast.MappingValueNode, out *[]setting, pro
 			if _, isNull := mv.Value.(*ast.NullNode); isNull {
 				continue
 			}
+			var v any
+			_ = yaml.NodeToValue(mv.Value, &v)
+			probs.Add(diag.Problem{File: path, Line: pos.line, Column: pos.column, Field: full,
+				Msg: fmt.Sprintf("want a section of indented key: value lines, got %s", describe(v))})
+			continue
 		}
 		var v any
 		if err := yaml.NodeToValue(mv.Value, &v); err != nil {
