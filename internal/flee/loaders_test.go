@@ -957,3 +957,114 @@ func pointsClose(a, b []point) bool {
 	}
 	return true
 }
+
+func TestSettings(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		in    string
+		check func(c Config) string // "" when the config is as expected
+		prob  []diag.Problem
+	}{
+		{name: "good", in: "log_levels:\n  agent: 0\nspawn_rules:\n  take_from_population: yes\n  conflict_spawn_decay: [1, 0.5]\nmove_rules:\n  max_move_speed: 200\n  awareness_level: 2\n  camp_weight: 2\noptimisations:\n  hasten: 2.0\n",
+			check: func(c Config) string {
+				if c.Sim.MaxMoveSpeed != 200 || c.Sim.AwarenessLevel != 2 || c.Sim.CampWeight != 2 || !c.Sim.TakeFromPopulation || c.Spawn.Hasten != 2 || !reflect.DeepEqual(c.Sim.ConflictSpawnDecay, []float64{1, 0.5}) {
+					return fmt.Sprintf("%+v", c)
+				}
+				return ""
+			}},
+		{name: "BOM and CRLF", in: "\ufeffmove_rules:\r\n  max_move_speed: 200\r\n",
+			check: func(c Config) string {
+				if c.Sim.MaxMoveSpeed != 200 {
+					return fmt.Sprint(c.Sim.MaxMoveSpeed)
+				}
+				return ""
+			}},
+		{name: "empty", in: ""},
+		{name: "comments only", in: "# nothing\n"},
+		{name: "empty sections", in: "move_rules:\nspawn_rules: {}\n"},
+		{name: "conflict-driven spawning", in: "spawn_rules:\n  conflict_driven_spawning:\n    spawn_mode: Poisson\n    displaced_per_conflict_day: 20\n",
+			check: func(c Config) string {
+				if !c.Spawn.ConflictDriven || c.Spawn.ConflictSpawnMode != "poisson" || c.Spawn.PerConflictDay != 20 {
+					return fmt.Sprintf("%+v", c.Spawn)
+				}
+				return ""
+			}},
+		{name: "not a mapping", in: "- 1\n- 2\n", prob: []diag.Problem{e(1, 1, "", "the settings file must be a mapping of sections (move_rules:, spawn_rules:, ...)")}},
+		{name: "tab indent", in: "move_rules:\n\tmax_move_speed: 5\n", prob: []diag.Problem{e(2, 1, "", "invalid YAML: found character '\t' that cannot start any token")}},
+		{name: "key twice", in: "move_rules:\n  max_move_speed: 5\n  max_move_speed: 6\n", prob: []diag.Problem{e(3, 3, "", `invalid YAML: mapping key "max_move_speed" already defined at [2:3]`)}},
+		{name: "unclosed list", in: "move_rules:\n  camp_weight: [1\n", prob: []diag.Problem{e(2, 16, "", "invalid YAML: sequence end token ']' not found")}},
+		{name: "unknown alias", in: "move_rules:\n  camp_weight: *w\n", prob: []diag.Problem{e(2, 3, "move_rules.camp_weight", `invalid value: could not find alias "w"`)}},
+		{name: "not UTF-8", in: "move_rules:\n  caf\xe9: 1\n", prob: []diag.Problem{hint(e(2, 6, "", "byte 0xe9 is not valid UTF-8 text"), "save the file as UTF-8")}},
+		{name: "unknown keys", in: "move_rules:\n  max_mov_speed: 5\nfoo: 1\n", prob: []diag.Problem{
+			hint(w(2, 3, "move_rules.max_mov_speed", "unknown setting; Flee ignores it, and so does Caravan"), `did you mean "move_rules.max_move_speed"?`),
+			w(3, 1, "foo", "unknown setting; Flee ignores it, and so does Caravan"),
+		}},
+		{name: "wrong types", in: "move_rules:\n  max_move_speed: fast\n  awareness_level: 2.5\n  avoid_short_stints: maybe\n  camp_weight: [1]\nspawn_rules:\n  conflict_spawn_decay: 1\n  conflict_driven_spawning:\n    spawn_mode: 3\n", prob: []diag.Problem{
+			e(2, 3, "move_rules.max_move_speed", `want a number, got "fast"`),
+			e(3, 3, "move_rules.awareness_level", "want a whole number, got 2.5"),
+			e(4, 3, "move_rules.avoid_short_stints", `want true or false, got "maybe"`),
+			e(5, 3, "move_rules.camp_weight", "want a number, got a list"),
+			e(7, 3, "spawn_rules.conflict_spawn_decay", "want a list of numbers, e.g. [1, 1, 0.5], got 1"),
+			e(9, 5, "spawn_rules.conflict_driven_spawning.spawn_mode", "want a word, got 3"),
+		}},
+		{name: "NaN and infinity", in: "move_rules:\n  max_move_speed: .nan\n  camp_weight: -.inf\nspawn_rules:\n  conflict_spawn_decay: [1, .nan]\n", prob: []diag.Problem{
+			e(2, 3, "move_rules.max_move_speed", "want a finite number, got NaN"),
+			e(3, 3, "move_rules.camp_weight", "want a finite number, got -Inf"),
+			e(5, 3, "spawn_rules.conflict_spawn_decay", "list item NaN is not a finite number"),
+		}},
+		{name: "huge numbers", in: "optimisations:\n  hasten: 99999999999\nmove_rules:\n  softening: 1e400\n", prob: []diag.Problem{
+			e(2, 3, "optimisations.hasten", "want a whole number, got 99999999999"),
+			e(4, 3, "move_rules.softening", `want a number, got "1e400"`),
+		}},
+		{name: "unsupported features", in: "spawn_rules:\n  camps_are_sicks: true\n  read_from_agents_csv_file: false\nmove_rules:\n  harvest_months: [6]\n", prob: []diag.Problem{
+			e(2, 3, "spawn_rules.camps_are_sicks", "Caravan does not implement this Flee feature yet; remove the key or set it to false"),
+			e(5, 3, "move_rules.harvest_months", "Caravan does not implement this Flee feature yet; remove the key or set it to []"),
+		}},
+		{name: "section given a value", in: "move_rules: 5\noptimisations: [1]\n", prob: []diag.Problem{
+			e(1, 1, "move_rules", "want a section of indented key: value lines, got 5"),
+			e(2, 1, "optimisations", "want a section of indented key: value lines, got a list"),
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const path = "simsetting.yml"
+			var probs diag.List
+			list, ok := parseSettings(path, []byte(tc.in), &probs)
+			c := DefaultConfig()
+			if ok {
+				applySettings(&c, list, &probs)
+			}
+			checkProblems(t, path, probs.Problems, tc.prob)
+			if !hasErrors(tc.prob) && !ok {
+				t.Fatal("not ok")
+			}
+			if tc.check != nil {
+				if msg := tc.check(c); msg != "" {
+					t.Errorf("config: %s", msg)
+				}
+			}
+		})
+	}
+}
+
+func TestParseOverride(t *testing.T) {
+	for _, tc := range []struct {
+		arg, path string
+		value     any
+		err       string
+	}{
+		{"move_rules.max_move_speed=200", "move_rules.max_move_speed", uint64(200), ""},
+		{" optimisations.hasten = 2", "optimisations.hasten", uint64(2), ""},
+		{"spawn_rules.conflict_spawn_decay=[1, 0.5]", "spawn_rules.conflict_spawn_decay", []any{uint64(1), 0.5}, ""},
+		{"move_rules.max_move_speed", "", nil, `--set "move_rules.max_move_speed": want KEY=VALUE, e.g. move_rules.max_move_speed=200`},
+		{"=5", "", nil, `--set "=5": want KEY=VALUE, e.g. move_rules.max_move_speed=200`},
+	} {
+		s, err := parseOverride(tc.arg)
+		if msg := errString(err); msg != tc.err {
+			t.Errorf("parseOverride(%q) error %q, want %q", tc.arg, msg, tc.err)
+			continue
+		}
+		if err == nil && (s.path != tc.path || !reflect.DeepEqual(s.value, tc.value) || s.file != "--set "+tc.arg) {
+			t.Errorf("parseOverride(%q) = %+v", tc.arg, s)
+		}
+	}
+}
