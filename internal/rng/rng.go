@@ -4,7 +4,10 @@
 // process them.
 package rng
 
-import "math"
+import (
+	"math"
+	"math/bits"
+)
 
 // Key identifies one independent family of streams (one run, one purpose).
 type Key uint64
@@ -48,8 +51,9 @@ func (k Key) Float(agent uint32, day uint32, draw uint32) float64 {
 }
 
 // DayKey addresses the draws of one (day, draw) pair for all agents; taking
-// it once per day halves the hashing in the hot loop. For a fixed DayKey the
-// agent-indexed numbers are SplitMix64's output sequence.
+// it once per day leaves one cheap mix per agent in the hot loop. For a fixed
+// DayKey the agent-indexed numbers are wyrand's output sequence (a 64×64→128
+// bit multiply folded by xor; it passes BigCrush and PractRand).
 type DayKey uint64
 
 // Day returns the key for (day, draw).
@@ -66,7 +70,9 @@ func (d DayKey) Float(agent uint32) float64 {
 // Bits(a) < Threshold(p). Comparing integers spares the hot loop a
 // conversion.
 func (d DayKey) Bits(agent uint32) uint64 {
-	return mix(uint64(d)+uint64(agent)*0x9e3779b97f4a7c15) >> 11
+	x := uint64(d) + uint64(agent)*0xa0761d6478bd642f
+	hi, lo := bits.Mul64(x, x^0xe7037ed1a0b428db)
+	return (hi ^ lo) >> 11
 }
 
 // Threshold returns ceil(p·2^53), the integer form of probability p.
