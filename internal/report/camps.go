@@ -58,7 +58,7 @@ func CampsFigure(camps []Camp, start time.Time, days int) *Figure {
 	if cols >= 4 {
 		maxLabels = 3
 	} else if cols == 3 {
-		maxLabels = 4
+		maxLabels = 5
 	}
 	plots := make([][]*plot.Plot, rows)
 	for r := range plots {

@@ -91,13 +91,20 @@ func (rep *Report) WriteHTML(w io.Writer, svgs map[string][]byte) error {
 		}
 		d.Figures[f.Name] = pf
 	}
-	var totSim, totObs, totMAE float64
+	var totSim, totObs, totMAE, maxShare float64
 	for _, c := range e.Camps {
+		maxShare = math.Max(maxShare, c.Share)
+	}
+	for _, c := range e.Camps {
+		bar := 0.0
+		if maxShare > 0 {
+			bar = math.Round(1000*c.Share/maxShare) / 10
+		}
 		d.ErrorRows = append(d.ErrorRows, errorRow{
 			Camp: c.Name, Sim: thousands(c.FinalSim), Obs: thousands(c.FinalObs),
 			Rel: relWords(c.RelErr, c.FinalSim), RelClass: relClass(c.RelErr),
 			MAE: thousands(c.MAE), Contribution: fmt.Sprintf("%.3f", c.Contribution),
-			Share: fmt.Sprintf("%.0f%%", 100*c.Share), SharePct: math.Round(1000*c.Share) / 10,
+			Share: fmt.Sprintf("%.0f%%", 100*c.Share), SharePct: bar,
 		})
 		totSim += c.FinalSim
 		totObs += c.FinalObs
