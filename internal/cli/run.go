@@ -47,6 +47,7 @@ func newRunCmd() *cobra.Command {
 	var seed uint64
 	var outDir string
 	var force, quiet bool
+	var maxMemory string
 	cmd := &cobra.Command{
 		Use:   "run <case folder>",
 		Short: "Simulate a case and compare it with its observations",
@@ -68,6 +69,9 @@ The folder appears only when the run succeeded.`,
 			c, err := flee.Load(args[0], opt)
 			printWarnings(cmd.ErrOrStderr(), c.Warnings)
 			if err != nil {
+				return err
+			}
+			if err := checkMemory(sim.EstimateMemory(c.Scenario, c.Config.Sim, len(c.Scenario.Places)), maxMemory); err != nil {
 				return err
 			}
 			explicit := outDir != ""
@@ -149,6 +153,7 @@ The folder appears only when the run succeeded.`,
 	cmd.Flags().StringVarP(&outDir, "out", "o", "", "output folder (default: out/<case name>, replaced on each run)")
 	cmd.Flags().BoolVar(&force, "force", false, "replace --out if it already exists")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print nothing on success")
+	cmd.Flags().StringVar(&maxMemory, "max-memory", "", "refuse runs estimated to need more memory than this (e.g. 8GiB; 0 = no check; default: the memory available)")
 	return cmd
 }
 
