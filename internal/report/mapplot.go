@@ -247,12 +247,20 @@ func (m *mapData) GlyphBoxes(p *plot.Plot) []plot.GlyphBox {
 	return out
 }
 
-// degreeTicks labels an axis in degrees.
-type degreeTicks struct{ suffix string }
+// degreeTicks labels an axis in degrees with a hemisphere letter:
+// pos for positive values (E or N), neg for negative ones (W or S).
+type degreeTicks struct{ pos, neg string }
 
 func (d degreeTicks) Ticks(min, max float64) []plot.Tick {
 	return niceTicks(min, max, 6, func(v, step float64) string {
-		return strconv.FormatFloat(v, 'f', decimals(step), 64) + "°" + d.suffix
+		s := strconv.FormatFloat(math.Abs(v), 'f', decimals(step), 64) + "°"
+		switch {
+		case v > 0:
+			s += d.pos
+		case v < 0:
+			s += d.neg
+		}
+		return s
 	})
 }
 
@@ -267,8 +275,8 @@ func MapFigure(places []Place, routes []Route, conflict map[string]bool) *Figure
 	const legendW = 2.7 * vg.Inch
 	mapW := vg.Length(7.3) * vg.Inch
 	p := newPlot("", "longitude", "latitude")
-	p.X.Tick.Marker = degreeTicks{}
-	p.Y.Tick.Marker = degreeTicks{}
+	p.X.Tick.Marker = degreeTicks{"E", "W"}
+	p.Y.Tick.Marker = degreeTicks{"N", "S"}
 	lonLo, lonHi, latLo, latHi := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	for _, pl := range places {
 		lonLo, lonHi = math.Min(lonLo, pl.Lon), math.Max(lonHi, pl.Lon)
