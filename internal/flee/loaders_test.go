@@ -387,6 +387,7 @@ func testIndex() ([]scenario.Place, map[string]int, []string) {
 	places := []scenario.Place{
 		{Name: "Arden", Country: "Valoria"}, {Name: "Bexley", Country: "Valoria"},
 		{Name: "Corran", Country: "Valoria"}, {Name: "Greyhaven", Country: "Ostmark", Kind: scenario.Camp},
+		{Name: "Holloway", Country: "Sudria", Kind: scenario.Camp},
 	}
 	index := map[string]int{}
 	var names []string
