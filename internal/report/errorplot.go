@@ -43,8 +43,8 @@ func ErrorFigure(e Errors, start time.Time) *Figure {
 		Name:  "error-per-day",
 		Title: title,
 		Caption: "Each day's error: the sum over camps of |simulated − observed| divided by the number of people observed in camps. " +
-			"Its mean over the run is the ARD. The orange line is the same after scaling the simulated camp total to the observed total: " +
-			"the gap between the two is the error in how many people arrived; what remains is the error in where they went.",
+			"Its mean over the run is the ARD. The orange line is the same error after scaling each day's simulated camp total to the observed total, " +
+			"which leaves only the error in where people went; where it runs well below the blue line, much of the error is in how many people arrived.",
 		Width: 10 * vg.Inch, Height: 3.8 * vg.Inch,
 		Draw: func(dc draw.Canvas) {
 			dc.SetColor(colWhite)

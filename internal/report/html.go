@@ -165,6 +165,9 @@ func headline(rep *Report) []string {
 	if e.ARD > 0 {
 		ratio := e.RescaledARD / e.ARD
 		switch {
+		case ratio > 1.05:
+			out = append(out, fmt.Sprintf("Scaling each day's simulated camp total to the observed total does not lower it (%.3f), "+
+				"so the error is in which camps people reached, not in how many arrived.", e.RescaledARD))
 		case ratio >= 0.8:
 			out = append(out, fmt.Sprintf("Scaling each day's simulated camp total to the observed total barely changes that (%.3f), "+
 				"so the error is mostly in which camps people reached, not in how many arrived.", e.RescaledARD))
