@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 )
 
 // OutDir is an output folder under construction. Files are written into a
@@ -36,11 +38,46 @@ func Create(path string, overwrite bool) (*OutDir, error) {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, fmt.Errorf("create output folder: %w", err)
 	}
+	removeStale(parent, filepath.Base(path))
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(path)+".tmp-")
 	if err != nil {
 		return nil, fmt.Errorf("create output folder: %w", err)
 	}
+	// The owner's pid lets a later run recognise this folder as abandoned
+	// if this process is killed before Commit or Abort.
+	if err := os.WriteFile(filepath.Join(tmp, ".owner"), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("create output folder: %w", err)
+	}
 	return &OutDir{final: path, tmp: tmp}, nil
+}
+
+// removeStale deletes temporary folders for the same output left by runs
+// that were killed: those whose owning process no longer exists.
+func removeStale(parent, base string) {
+	matches, _ := filepath.Glob(filepath.Join(parent, "."+base+".tmp-*"))
+	for _, m := range matches {
+		b, err := os.ReadFile(filepath.Join(m, ".owner"))
+		if err != nil {
+			continue // not ours, or still being set up
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || pid <= 0 || processAlive(pid) {
+			continue
+		}
+		os.RemoveAll(m)
+	}
+}
+
+func processAlive(pid int) bool {
+	if pid == os.Getpid() {
+		return true
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	return p.Signal(syscall.Signal(0)) == nil
 }
 
 // Path returns the folder's final path.
@@ -91,6 +128,9 @@ func (o *OutDir) WriteJSON(name string, v any) error {
 func (o *OutDir) Commit() error {
 	if o.done {
 		return nil
+	}
+	if err := os.Remove(filepath.Join(o.tmp, ".owner")); err != nil {
+		return fmt.Errorf("finish %s: %w", o.final, err)
 	}
 	var old string
 	if _, err := os.Stat(o.final); err == nil {
