@@ -44,10 +44,15 @@ func Open(dir string, p *Plan, replace bool) (resumed bool, err error) {
 		if err != nil && !os.IsNotExist(err) {
 			return false, err
 		}
+		// What a run killed before plan.json appeared leaves: the lock and
+		// a temporary plan file.
 		for _, e := range ents {
-			if e.Name() != LockFile {
+			if e.Name() != LockFile && !results.IsTempName(e.Name()) {
 				return false, fmt.Errorf("%s exists and is not an ensemble folder (no plan.json); choose another --out", dir)
 			}
+		}
+		if _, err := results.RemoveTemps(dir, nil); err != nil {
+			return false, err
 		}
 	default:
 		return false, err

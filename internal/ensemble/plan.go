@@ -224,13 +224,17 @@ func (p *Plan) SHA256() string {
 
 // WritePlan writes dir/plan.json atomically, creating dir.
 func WritePlan(dir string, p *Plan) error {
-	if err := os.MkdirAll(filepath.Join(dir, p.Layout.MembersDir), 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	return results.WriteFileAtomic(filepath.Join(dir, PlanFile), func(w io.Writer) error {
+	err := results.WriteFileAtomic(filepath.Join(dir, PlanFile), func(w io.Writer) error {
 		_, err := w.Write(p.Encode())
 		return err
 	})
+	if err != nil {
+		return err
+	}
+	return os.MkdirAll(filepath.Join(dir, p.Layout.MembersDir), 0o755)
 }
 
 // ReadPlan reads a plan.json.
