@@ -43,6 +43,18 @@ type csvFile struct {
 	path string
 	rows []row
 	sum  []byte // raw content, for hashing
+	// endsMidRow is set when the text does not end with a line break, as
+	// when a file is cut off.
+	endsMidRow bool
+}
+
+// shortRowHint returns a hint for a row with too few fields: if it is the
+// last row and the file ends without a line break, the file may be cut off.
+func (f *csvFile) shortRowHint(r row) string {
+	if f.endsMidRow && len(f.rows) > 0 && f.rows[len(f.rows)-1].line == r.line {
+		return "the file ends in the middle of this row; is it truncated?"
+	}
+	return ""
 }
 
 // readCSV reads a whole CSV file the way Python's csv module does for Flee:
@@ -84,6 +96,11 @@ func describeOpenError(err error) string {
 
 func parseCSV(path string, data []byte, probs *diag.List) (*csvFile, bool) {
 	f := &csvFile{path: path, sum: data}
+	if bytes.HasPrefix(data, []byte("\xff\xfe")) || bytes.HasPrefix(data, []byte("\xfe\xff")) {
+		probs.Add(diag.Problem{File: path, Line: 1, Column: 1, Msg: "the file is UTF-16 text, not UTF-8",
+			Hint: "save it as UTF-8 (in Excel: CSV UTF-8)"})
+		return nil, false
+	}
 	body := bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(body) {
 		at := firstInvalidUTF8(body)
@@ -93,11 +110,12 @@ func parseCSV(path string, data []byte, probs *diag.List) (*csvFile, bool) {
 			Hint: "save the file as UTF-8; it may be in Latin-1 or Windows-1252"})
 		return nil, false
 	}
-	if bytes.IndexByte(body, 0) >= 0 {
-		line := 1 + bytes.Count(body[:bytes.IndexByte(body, 0)], []byte("\n"))
-		probs.Add(diag.Problem{File: path, Line: line, Msg: "file contains a NUL byte; is it a CSV text file?"})
+	if at := bytes.IndexByte(body, 0); at >= 0 {
+		line, col := position(body, at)
+		probs.Add(diag.Problem{File: path, Line: line, Column: col, Msg: "file contains a NUL byte; is it a CSV text file?"})
 		return nil, false
 	}
+	f.endsMidRow = len(body) > 0 && body[len(body)-1] != '\n' && body[len(body)-1] != '\r'
 	// Python's csv module, which Flee uses, also ends lines at a lone CR
 	// (classic Mac text); encoding/csv does not, so turn those into LF. The
 	// length is unchanged, so columns stay right.

@@ -70,6 +70,7 @@ func readLocations(path string, cfg *Config, mode sim.Mode, probs *diag.List) ([
 		}
 		if len(r.fields) < 8 {
 			errf(len(r.fields)-1, "row has %d fields; need 8: %s", len(r.fields), strings.Join(locationColumns, ","))
+			probs.Problems[len(probs.Problems)-1].Hint = f.shortRowHint(r)
 			continue
 		}
 		p := scenario.Place{Name: r.fields[0], Region: r.fields[1], Country: r.fields[2], Capacity: -1}
@@ -246,6 +247,7 @@ func readRoutes(path string, index map[string]int, names []string, mode sim.Mode
 		}
 		if len(r.fields) < 3 {
 			errf(len(r.fields)-1, "row has %d fields; need at least 3: name1,name2,distance", len(r.fields))
+			probs.Problems[len(probs.Problems)-1].Hint = f.shortRowHint(r)
 			continue
 		}
 		rt := scenario.Route{}

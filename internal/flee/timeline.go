@@ -142,6 +142,7 @@ func readClosures(path string, places []scenario.Place, index map[string]int, na
 		}
 		if len(r.fields) < 5 {
 			errf(len(r.fields)-1, "row has %d fields; need 5: closure_type,name1,name2,closure_start,closure_end", len(r.fields))
+			probs.Problems[len(probs.Problems)-1].Hint = f.shortRowHint(r)
 			continue
 		}
 		typ := strings.TrimSpace(r.fields[0])
@@ -338,7 +339,8 @@ func readConflicts(path string, index map[string]int, names []string, days int, 
 			for i := len(r.fields); i < len(head.fields); i++ {
 				if cols[i] != nil {
 					probs.Add(diag.Problem{File: path, Line: r.line, Column: r.col(len(r.fields) - 1), Field: cols[i].name,
-						Msg: fmt.Sprintf("row has %d fields; no value for %q (column %d)", len(r.fields), cols[i].name, i+1)})
+						Msg:  fmt.Sprintf("row has %d fields; no value for %q (column %d)", len(r.fields), cols[i].name, i+1),
+						Hint: f.shortRowHint(r)})
 					break
 				}
 			}
