@@ -208,8 +208,9 @@ func TestParseCSV(t *testing.T) {
 		{"unclosed quote with CRLF", "a\r\n\"b\r\n", nil, []diag.Problem{hint(e(2, 1, "", "quoted field is never closed: the file ends inside it"), `is the file truncated, or a closing " missing?`)}},
 		{"Latin-1", "name\nD\xf4le,1\n", nil, []diag.Problem{hint(e(2, 2, "", "byte 0xf4 is not valid UTF-8 text"), "save the file as UTF-8; it may be in Latin-1 or Windows-1252")}},
 		{"Latin-1 after BOM", "\ufeffa\n\xe9\n", nil, []diag.Problem{hint(e(2, 1, "", "byte 0xe9 is not valid UTF-8 text"), "save the file as UTF-8; it may be in Latin-1 or Windows-1252")}},
-		{"UTF-16", "\xff\xfea\x00", nil, []diag.Problem{hint(e(1, 1, "", "byte 0xff is not valid UTF-8 text"), "save the file as UTF-8; it may be in Latin-1 or Windows-1252")}},
-		{"NUL byte", "a,b\nc\x00,d\n", nil, []diag.Problem{e(2, 0, "", "file contains a NUL byte; is it a CSV text file?")}},
+		{"UTF-16", "\xff\xfea\x00", nil, []diag.Problem{hint(e(1, 1, "", "the file is UTF-16 text, not UTF-8"), "save it as UTF-8 (in Excel: CSV UTF-8)")}},
+		{"UTF-16 big-endian", "\xfe\xff\x00a", nil, []diag.Problem{hint(e(1, 1, "", "the file is UTF-16 text, not UTF-8"), "save it as UTF-8 (in Excel: CSV UTF-8)")}},
+		{"NUL byte", "a,b\nc\x00,d\n", nil, []diag.Problem{e(2, 2, "", "file contains a NUL byte; is it a CSV text file?")}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var probs diag.List
@@ -308,6 +309,8 @@ func TestReadLocations(t *testing.T) {
 			prob: []diag.Problem{e(2, 1, "name", "place name is empty")}},
 		{name: "short row", in: locHeader + "A,R,C,1,2\n",
 			prob: []diag.Problem{e(2, 9, "lon", "row has 5 fields; need 8: name,region,country,lat,lon,location_type,conflict_date,population")}},
+		{name: "cut off", in: locHeader + "A,R,C,1,2,town,0,5\nB,R,C,1,2,to",
+			prob: []diag.Problem{hint(e(3, 11, "location_type", "row has 6 fields; need 8: name,region,country,lat,lon,location_type,conflict_date,population"), "the file ends in the middle of this row; is it truncated?")}},
 		{name: "name listed twice", in: locHeader + "A,R,C,1,2,town,0,5\nB,R,C,1,2,town,0,5\nA,R,C,1,2,camp,0,5\n",
 			prob: []diag.Problem{e(4, 1, "name", `place "A" is listed twice (first on line 2)`)}},
 		{name: "names are case-sensitive", in: locHeader + "A,R,C,1,2,town,0,5\na,R,C,1,2,town,0,5\n",
@@ -445,6 +448,8 @@ func TestReadRoutes(t *testing.T) {
 			prob: []diag.Problem{e(2, 7, "name2", `route joins "Arden" to itself`)}},
 		{name: "short row", in: routeHeader + "Arden,Bexley\n",
 			prob: []diag.Problem{e(2, 7, "name2", "row has 2 fields; need at least 3: name1,name2,distance")}},
+		{name: "cut off", in: routeHeader + "Arden,Bexley,95\nArden,Cor",
+			prob: []diag.Problem{hint(e(3, 7, "name2", "row has 2 fields; need at least 3: name1,name2,distance"), "the file ends in the middle of this row; is it truncated?")}},
 		{name: "empty first field", in: routeHeader + ",Bexley,5\n",
 			prob: []diag.Problem{e(2, 1, "name1", "place name is empty")}},
 		{name: "forced_redirection", in: routeHeader + "Arden,Bexley,95,3\nArden,Corran,5,yes\n",
@@ -602,6 +607,8 @@ func TestReadConflicts(t *testing.T) {
 				e(4, 3, "Arden", `"1e999" is out of range`),
 				e(4, 9, "Bexley", "empty; need a number"),
 			}},
+		{name: "cut off", days: 2, in: "#Day,Arden,Bexley\n0,1,0\n1,1",
+			prob: []diag.Problem{hint(e(3, 3, "Bexley", `row has 2 fields; no value for "Bexley" (column 3)`), "the file ends in the middle of this row; is it truncated?")}},
 		{name: "too few rows", days: 5, in: "#Day,Arden\n0,1\n1,1\n",
 			prob: []diag.Problem{e(3, 0, "#Day", "has 2 day rows; the simulation needs 5 (one per day from day 0)")}},
 		{name: "header only", days: 1, in: "#Day,Arden\n",
