@@ -98,7 +98,7 @@ func parseCSV(path string, data []byte, probs *diag.List) (*csvFile, bool) {
 	f := &csvFile{path: path, sum: data}
 	if bytes.HasPrefix(data, []byte("\xff\xfe")) || bytes.HasPrefix(data, []byte("\xfe\xff")) {
 		probs.Add(diag.Problem{File: path, Line: 1, Column: 1, Msg: "the file is UTF-16 text, not UTF-8",
-			Hint: "save it as UTF-8 (in Excel: CSV UTF-8)"})
+			Hint: "save it as UTF-8; in Excel, as CSV UTF-8"})
 		return nil, false
 	}
 	body := bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))

@@ -208,8 +208,8 @@ func TestParseCSV(t *testing.T) {
 		{"unclosed quote with CRLF", "a\r\n\"b\r\n", nil, []diag.Problem{hint(e(2, 1, "", "quoted field is never closed: the file ends inside it"), `is the file truncated, or a closing " missing?`)}},
 		{"Latin-1", "name\nD\xf4le,1\n", nil, []diag.Problem{hint(e(2, 2, "", "byte 0xf4 is not valid UTF-8 text"), "save the file as UTF-8; it may be in Latin-1 or Windows-1252")}},
 		{"Latin-1 after BOM", "\ufeffa\n\xe9\n", nil, []diag.Problem{hint(e(2, 1, "", "byte 0xe9 is not valid UTF-8 text"), "save the file as UTF-8; it may be in Latin-1 or Windows-1252")}},
-		{"UTF-16", "\xff\xfea\x00", nil, []diag.Problem{hint(e(1, 1, "", "the file is UTF-16 text, not UTF-8"), "save it as UTF-8 (in Excel: CSV UTF-8)")}},
-		{"UTF-16 big-endian", "\xfe\xff\x00a", nil, []diag.Problem{hint(e(1, 1, "", "the file is UTF-16 text, not UTF-8"), "save it as UTF-8 (in Excel: CSV UTF-8)")}},
+		{"UTF-16", "\xff\xfea\x00", nil, []diag.Problem{hint(e(1, 1, "", "the file is UTF-16 text, not UTF-8"), "save it as UTF-8; in Excel, as CSV UTF-8")}},
+		{"UTF-16 big-endian", "\xfe\xff\x00a", nil, []diag.Problem{hint(e(1, 1, "", "the file is UTF-16 text, not UTF-8"), "save it as UTF-8; in Excel, as CSV UTF-8")}},
 		{"NUL byte", "a,b\nc\x00,d\n", nil, []diag.Problem{e(2, 2, "", "file contains a NUL byte; is it a CSV text file?")}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
