@@ -12,3 +12,8 @@ go vet ./...
 # -count=1: never reuse cached results; the shared peer cases live outside
 # the module and the cache would not see them change.
 go test -count=1 -timeout 45m ./...
+
+# Ensembles on a real one-node Slurm (job array, merge job, byte-for-byte
+# comparison with a local ensemble). Installs slurm-wlm and munge with
+# apt-get when run as root; prints a SKIP line and passes otherwise.
+timeout 1800 scripts/slurm-test.sh

@@ -30,7 +30,7 @@ func Open(dir string, p *Plan, replace bool) (resumed bool, err error) {
 	old, err := os.ReadFile(planPath)
 	switch {
 	case err == nil:
-		if bytes.Equal(old, p.Encode()) && !replace {
+		if !replace && SamePlan(old, p) {
 			return true, CleanTemps(p, dir, nil)
 		}
 		if !replace {
@@ -58,6 +58,26 @@ func Open(dir string, p *Plan, replace bool) (resumed bool, err error) {
 		return false, err
 	}
 	return false, WritePlan(dir, p)
+}
+
+// SamePlan reports whether an encoded plan describes the same members and
+// layout of results as p; how members are grouped into scheduler tasks and
+// free-form metadata do not count.
+func SamePlan(encoded []byte, p *Plan) bool {
+	if bytes.Equal(encoded, p.Encode()) {
+		return true
+	}
+	var q Plan
+	if err := json.Unmarshal(encoded, &q); err != nil {
+		return false
+	}
+	return bytes.Equal(q.identity(), p.identity())
+}
+
+func (p *Plan) identity() []byte {
+	q := *p
+	q.Layout.MembersPerTask, q.Layout.Tasks, q.Extra = 0, 0, nil
+	return q.Encode()
 }
 
 func clearFolder(dir string) error {
