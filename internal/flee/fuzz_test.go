@@ -12,6 +12,8 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"flag"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -464,4 +466,151 @@ func FuzzLoad(f *testing.F) {
 		}
 		_ = c.Describe()
 	})
+}
+
+var writeFuzzSeeds = flag.Bool("write-fuzz-seeds", false, "rewrite testdata/fuzz/ from the good and bad cases")
+
+// TestWriteFuzzSeeds rewrites the seed corpora in testdata/fuzz/ from
+// testdata/good/minimal, examples/toy-flee and every file of the bad-input
+// corpus that differs from the minimal case:
+//
+//	go test ./internal/flee -run TestWriteFuzzSeeds -write-fuzz-seeds
+func TestWriteFuzzSeeds(t *testing.T) {
+	if !*writeFuzzSeeds {
+		t.Skip("run with -write-fuzz-seeds to rewrite testdata/fuzz/")
+	}
+	type source struct {
+		name  string
+		files map[string][]byte // by path relative to the case folder
+	}
+	readCase := func(name, dir string) source {
+		s := source{name: name, files: map[string][]byte{}}
+		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(dir, p)
+			data, err := os.ReadFile(p)
+			s.files[filepath.ToSlash(rel)] = data
+			return err
+		})
+		return s
+	}
+	minimal := readCase("minimal", minimalCase)
+	sources := []source{minimal, readCase("toy", "../../examples/toy-flee")}
+	bad, err := os.ReadDir("testdata/bad")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range bad {
+		if !e.IsDir() {
+			continue
+		}
+		s := readCase("bad-"+e.Name(), filepath.Join("testdata/bad", e.Name()))
+		for rel, data := range s.files {
+			if m, ok := minimal.files[rel]; (ok && bytes.Equal(m, data)) || rel == "want.txt" || rel == "args.txt" {
+				delete(s.files, rel)
+			}
+		}
+		sources = append(sources, s)
+	}
+
+	seeds := map[string]map[string][]any{} // fuzz target -> seed name -> values
+	add := func(target, name string, vals ...any) {
+		if seeds[target] == nil {
+			seeds[target] = map[string][]any{}
+		}
+		seeds[target][name] = vals
+	}
+	// Series and correction files name camps of the minimal case; the
+	// layout and correction fuzzers use a.csv, b.csv and series A and Z.
+	toFuzzNames := strings.NewReplacer("greyhaven.csv", "a.csv", "holloway.csv", "b.csv", "refugees.csv", "a.csv", "Greyhaven", "A", "Holloway", "Z")
+	for _, s := range sources {
+		for rel, data := range s.files {
+			base := filepath.Base(rel)
+			name := s.name + "-" + strings.TrimSuffix(base, filepath.Ext(base))
+			if strings.HasSuffix(rel, ".csv") {
+				add("FuzzParseCSV", name, data)
+			}
+			switch {
+			case base == "locations.csv":
+				add("FuzzReadLocations", name, data, false, uint8(1))
+			case base == "routes.csv":
+				add("FuzzReadRoutes", name, data, false)
+			case base == "closures.csv":
+				add("FuzzReadClosures", name, data, false, uint8(10))
+			case base == "conflicts.csv":
+				add("FuzzReadConflicts", name, data, false, uint8(10))
+			case base == "sim_period.csv":
+				add("FuzzReadPeriod", name, data)
+			case base == "registration_corrections.csv":
+				add("FuzzApplyCorrections", name, []byte(toFuzzNames.Replace(string(data))))
+			case base == "data_layout.csv":
+				add("FuzzReadLayout", name, []byte(toFuzzNames.Replace(string(data))), minimal.files["validation/greyhaven.csv"], false)
+			case strings.HasPrefix(rel, "validation/"):
+				add("FuzzReadSeriesFile", name, data, false, uint8(1))
+			case strings.HasSuffix(base, ".yml"):
+				add("FuzzSettings", name, data, "")
+			}
+			if s.name == "toy" {
+				continue
+			}
+			for i, f := range fuzzCaseFiles {
+				if f == rel {
+					add("FuzzLoad", name, uint8(i), data, false)
+				}
+			}
+		}
+	}
+	// Flee mode, hasten and --set.
+	add("FuzzReadLocations", "minimal-flee-hasten", minimal.files["input/locations.csv"], true, uint8(10))
+	add("FuzzReadRoutes", "minimal-flee", minimal.files["input/routes.csv"], true)
+	add("FuzzReadClosures", "minimal-flee", minimal.files["input/closures.csv"], true, uint8(5))
+	add("FuzzReadConflicts", "minimal-flee", minimal.files["input/conflicts.csv"], true, uint8(3))
+	add("FuzzReadSeriesFile", "minimal-flee-hasten", minimal.files["validation/greyhaven.csv"], true, uint8(3))
+	add("FuzzReadLayout", "two-files", []byte("total,a.csv\nAB,a.csv,b.csv\n#c,x\n"), []byte("Date,n\n2024-02-20,4\n2024-03-03,0\n2024-03-09,20\n"), false)
+	add("FuzzReadLayout", "two-files-flee", []byte("total,a.csv\nAB,a.csv,b.csv\nBA,b.csv,a.csv\n"), []byte("2024-03-05,4\n2024-03-01,7\n"), true)
+	add("FuzzSettings", "set-float", []byte{}, "move_rules.max_move_speed=200")
+	add("FuzzSettings", "set-list", []byte("spawn_rules:\n  conflict_spawn_decay: [1]\n"), "spawn_rules.conflict_spawn_decay=[1, 0.5, .nan]")
+	add("FuzzSettings", "set-section", []byte("spawn_rules:\n  conflict_driven_spawning:\n    spawn_mode: pop_ratio\n"), "spawn_rules.conflict_driven_spawning.displaced_per_conflict_day=0.5")
+	add("FuzzSettings", "anchors", []byte("move_rules:\n  camp_weight: &w 2\n  conflict_weight: *w\n"), "optimisations.hasten=2")
+	for i, f := range fuzzCaseFiles {
+		add("FuzzLoad", "minimal-flee-"+strings.NewReplacer("/", "-", ".", "-").Replace(f), uint8(i), minimal.files[f], true)
+	}
+	for i, s := range []string{"a,b\n", "\"a\nb\",c\r\n", "a,\"b", "\"a\"b,c\n\"d", "\ufeffa\r\nb\r", "a\rb\r\rc", "x\"y,\"\"\"\"\n", "\xe9\n", "\xff\xfea\x00", "a\x00b"} {
+		add("FuzzParseCSV", fmt.Sprintf("extra-%d", i), []byte(s))
+	}
+	for i, s := range []string{"2024-03-01", "2024-3-1", " 2024-02-29 ", "2023-02-29", "0001-01-01", "9999-12-31", "24-03-01", "2024-13-01", "2024-003-01", "2024-+3-01", "2024/03/01", "", "Date", "2024-03-01T00:00"} {
+		add("FuzzParseDate", fmt.Sprintf("date-%d", i), s)
+	}
+
+	for target, byName := range seeds {
+		dir := filepath.Join("testdata", "fuzz", target)
+		if err := os.RemoveAll(dir); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for name, vals := range byName {
+			var b strings.Builder
+			b.WriteString("go test fuzz v1\n")
+			for _, v := range vals {
+				switch x := v.(type) {
+				case []byte:
+					fmt.Fprintf(&b, "[]byte(%q)\n", x)
+				case string:
+					fmt.Fprintf(&b, "string(%q)\n", x)
+				case bool:
+					fmt.Fprintf(&b, "bool(%v)\n", x)
+				case uint8:
+					fmt.Fprintf(&b, "byte(%q)\n", x)
+				}
+			}
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(b.String()), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		t.Logf("%s: %d seeds", target, len(byName))
+	}
 }
