@@ -43,6 +43,11 @@ func Create(path string, overwrite bool) (*OutDir, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create output folder: %w", err)
 	}
+	// MkdirTemp makes the folder private (0700); results are for sharing.
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("create output folder: %w", err)
+	}
 	// The owner's pid lets a later run recognise this folder as abandoned
 	// if this process is killed before Commit or Abort.
 	if err := os.WriteFile(filepath.Join(tmp, ".owner"), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
