@@ -84,14 +84,19 @@ type compiler struct {
 	index map[string]int
 }
 
-// notYet reports a mechanism the engine does not have.
-func (c *compiler) notYet(n *Node, key, what string) {
+// notYet reports a mechanism the engine does not have: subject names the
+// item, mechanism what it uses; plural picks the verb.
+func (c *compiler) notYet(n *Node, key, subject, mechanism string, plural bool) {
 	if c.opt.ForExport != "" {
-		c.probs.Add(n.problem(key, "%s cannot be written in %s", what, c.opt.ForExport))
+		c.probs.Add(n.problem(key, "%s: %s cannot be written in %s", subject, mechanism, c.opt.ForExport))
 		return
 	}
-	p := n.problem(key, "%s is not simulated yet by this Caravan version", what)
-	p.Hint = "remove it (or keep it in a copy of the scenario) to run this version"
+	verb := "is"
+	if plural {
+		verb = "are"
+	}
+	p := n.problem(key, "%s: %s %s not simulated yet by this Caravan version", subject, mechanism, verb)
+	p.Hint = "remove it, or run a copy of the scenario without it"
 	c.probs.Add(p)
 }
 
@@ -187,55 +192,55 @@ func (c *compiler) unsupported() {
 	d := c.doc
 	for i := range d.Groups {
 		g := &d.Groups[i]
-		c.notYet(&g.Node, "", fmt.Sprintf("group %q: groups", g.Name))
+		c.notYet(&g.Node, "", fmt.Sprintf("group %q", g.Name), "groups", true)
 	}
 	for i := range d.Drivers {
 		dr := &d.Drivers[i]
 		switch {
 		case dr.Type != "conflict":
-			c.notYet(&dr.Node, "type", fmt.Sprintf("driver %q: %s drivers", dr.Name, dr.Type))
+			c.notYet(&dr.Node, "type", fmt.Sprintf("driver %q", dr.Name), string(dr.Type)+" drivers", true)
 		case len(dr.Groups) > 0:
-			c.notYet(&dr.Node, "groups", fmt.Sprintf("driver %q: drivers that hit particular groups", dr.Name))
+			c.notYet(&dr.Node, "groups", fmt.Sprintf("driver %q", dr.Name), "drivers that hit particular groups", true)
 		case dr.Curve == "linear":
-			c.notYet(&dr.Node, "curve", fmt.Sprintf("driver %q: a linear intensity curve", dr.Name))
+			c.notYet(&dr.Node, "curve", fmt.Sprintf("driver %q", dr.Name), "a linear intensity curve", false)
 		}
 	}
 	for i := range d.Policies {
 		p := &d.Policies[i]
 		switch {
 		case len(p.Groups) > 0:
-			c.notYet(&p.Node, "groups", fmt.Sprintf("policy %q: policies for particular groups", p.Name))
+			c.notYet(&p.Node, "groups", fmt.Sprintf("policy %q", p.Name), "policies for particular groups", true)
 		case p.Border != nil && p.Border.Regime != "closed" && p.Border.Regime != "open":
-			c.notYet(&p.Border.Node, "regime", fmt.Sprintf("policy %q: border regime %s", p.Name, p.Border.Regime))
+			c.notYet(&p.Border.Node, "regime", fmt.Sprintf("policy %q", p.Name), "border regime "+string(p.Border.Regime), false)
 		case p.Reception != nil:
-			c.notYet(&p.Reception.Node, "", fmt.Sprintf("policy %q: policies.reception", p.Name))
+			c.notYet(&p.Reception.Node, "", fmt.Sprintf("policy %q", p.Name), "policies.reception", false)
 		case p.Deportation != nil:
-			c.notYet(&p.Deportation.Node, "", fmt.Sprintf("policy %q: policies.deportation", p.Name))
+			c.notYet(&p.Deportation.Node, "", fmt.Sprintf("policy %q", p.Name), "policies.deportation", false)
 		case p.Extradition != nil:
-			c.notYet(&p.Extradition.Node, "", fmt.Sprintf("policy %q: policies.extradition", p.Name))
+			c.notYet(&p.Extradition.Node, "", fmt.Sprintf("policy %q", p.Name), "policies.extradition", false)
 		}
 	}
 	for i := range d.Affinities {
 		a := &d.Affinities[i]
-		c.notYet(&a.Node, "", fmt.Sprintf("affinity of group %q: affinities", a.Group))
+		c.notYet(&a.Node, "", fmt.Sprintf("affinity of group %q", a.Group), "affinities", true)
 	}
 	for i := range d.Onward {
 		o := &d.Onward[i]
-		c.notYet(&o.Node, "", fmt.Sprintf("onward movement %q: onward movement", o.Name))
+		c.notYet(&o.Node, "", fmt.Sprintf("onward movement %q", o.Name), "onward movement", false)
 	}
 	for i := range d.Observations {
 		o := &d.Observations[i]
 		switch {
 		case o.Kind != ObsSeries:
-			c.notYet(&o.Node, "kind", fmt.Sprintf("observation %q: %s observations", o.ID, o.Kind))
+			c.notYet(&o.Node, "kind", fmt.Sprintf("observation %q", o.ID), string(o.Kind)+" observations", true)
 		case o.Country != "" || o.Flow != nil:
-			c.notYet(&o.Node, "", fmt.Sprintf("observation %q: series of a country or a flow", o.ID))
+			c.notYet(&o.Node, "", fmt.Sprintf("observation %q", o.ID), "series of a country or a flow", true)
 		case o.Group != "":
-			c.notYet(&o.Node, "group", fmt.Sprintf("observation %q: series of a group", o.ID))
+			c.notYet(&o.Node, "group", fmt.Sprintf("observation %q", o.ID), "series of a group", true)
 		case o.Measure != "" && o.Measure != "stock":
-			c.notYet(&o.Node, "measure", fmt.Sprintf("observation %q: series of %s", o.ID, o.Measure))
+			c.notYet(&o.Node, "measure", fmt.Sprintf("observation %q", o.ID), "series of "+string(o.Measure), true)
 		case o.Citation != nil && o.Citation.Coverage != nil:
-			c.notYet(&o.Citation.Node, "coverage", fmt.Sprintf("observation %q: registration coverage", o.ID))
+			c.notYet(&o.Citation.Node, "coverage", fmt.Sprintf("observation %q", o.ID), "registration coverage", false)
 		}
 	}
 	for i := range d.Places {
@@ -243,12 +248,12 @@ func (c *compiler) unsupported() {
 		for k := range p.Changes {
 			ch := &p.Changes[k]
 			if ch.Country != "" {
-				c.notYet(&ch.Node, "country", fmt.Sprintf("place %q: a change of country", p.Name))
+				c.notYet(&ch.Node, "country", fmt.Sprintf("place %q", p.Name), "a change of country", false)
 			}
 			switch ch.Kind {
 			case "", KindCamp, KindIDPCamp, KindTown:
 			default:
-				c.notYet(&ch.Node, "kind", fmt.Sprintf("place %q: a change of kind to %s", p.Name, ch.Kind))
+				c.notYet(&ch.Node, "kind", fmt.Sprintf("place %q", p.Name), "a change of kind to "+string(ch.Kind), false)
 			}
 		}
 	}
@@ -256,10 +261,10 @@ func (c *compiler) unsupported() {
 	for i := range d.Routes {
 		r := &d.Routes[i]
 		if r.CapacityPerDay != nil {
-			c.notYet(&r.Node, "capacity_per_day", fmt.Sprintf("route %s–%s: a daily route capacity", r.From, r.To))
+			c.notYet(&r.Node, "capacity_per_day", fmt.Sprintf("route %s–%s", r.From, r.To), "a daily route capacity", false)
 		}
 		if len(r.Seasons) > 0 {
-			c.notYet(&r.Node, "seasons", fmt.Sprintf("route %s–%s: seasons", r.From, r.To))
+			c.notYet(&r.Node, "seasons", fmt.Sprintf("route %s–%s", r.From, r.To), "seasons", true)
 		}
 		if r.Mode != "" && r.Mode != "road" {
 			modes[r.Mode]++

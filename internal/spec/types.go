@@ -10,7 +10,7 @@ package spec
 type Document struct {
 	Node `yaml:"-" json:"-"`
 	// Format version of this document; always 1. Required in the main file.
-	Caravan int `yaml:"caravan,omitempty" json:"caravan,omitempty"`
+	Caravan int `yaml:"caravan,omitempty" json:"caravan,omitempty" jsonschema:"enum=1"`
 	// Short name of the scenario, used for output folders (default: the file name).
 	Name string `yaml:"name,omitempty" json:"name,omitempty"`
 	// What the scenario represents, in a sentence or two.
@@ -594,7 +594,7 @@ type Optimisations struct {
 	Hasten *int `yaml:"hasten,omitempty" json:"hasten,omitempty" jsonschema:"minimum=1"`
 }
 
-// Spawning says how many people are displaced each day.
+// Spawning is how many people are displaced each day, and from what.
 type Spawning struct {
 	Node `yaml:"-" json:"-"`
 	// Where the daily numbers come from (default observed).

@@ -584,9 +584,8 @@ func (c *checker) checkGroups() {
 		}
 	}
 	type share struct {
-		lo, hi float64
-		exact  bool
-		at     *Node
+		sum shareSum
+		at  *Node
 	}
 	sums := map[string]*share{}
 	var order []string
@@ -639,27 +638,51 @@ func (c *checker) checkGroups() {
 			}
 			s := sums[sh.Place]
 			if s == nil {
-				s = &share{exact: true, at: &sh.Node}
+				s = &share{sum: newShareSum(), at: &sh.Node}
 				sums[sh.Place] = s
 				order = append(order, sh.Place)
 			}
-			lo, hi := bounds(&sh.Share)
-			s.lo += lo
-			s.hi += hi
-			if sh.Share.Value == nil {
-				s.exact = false
-			}
+			s.sum.add(&sh.Share)
 		}
 	}
-	const tol = 1e-6
 	for _, place := range order {
 		s := sums[place]
-		if s.exact && math.Abs(s.lo-1) > tol {
-			c.errorf(s.at, "share", "the group shares at %q sum to %v; they must sum to 1", place, roundSum(s.lo))
-		} else if !s.exact && (s.lo > 1+tol || s.hi < 1-tol) {
-			c.errorf(s.at, "share", "the group shares at %q lie between %v and %v in sum; that range must include 1", place, roundSum(s.lo), roundSum(s.hi))
+		if msg := s.sum.check(); msg != "" {
+			c.errorf(s.at, "share", "the group shares at %q %s", place, msg)
 		}
 	}
+}
+
+// shareSum adds shares that must sum to 1: their values when all have one,
+// and their ranges (low..high, or the value) otherwise.
+type shareSum struct {
+	value, lo, hi float64
+	allValues     bool
+}
+
+func newShareSum() shareSum { return shareSum{allValues: true} }
+
+func (s *shareSum) add(q *Quantity) {
+	lo, hi := bounds(q)
+	s.lo += lo
+	s.hi += hi
+	if q.Value != nil {
+		s.value += *q.Value
+	} else {
+		s.allValues = false
+	}
+}
+
+// check returns what is wrong with the sum, or "".
+func (s *shareSum) check() string {
+	const tol = 1e-6
+	if s.allValues && math.Abs(s.value-1) > tol {
+		return fmt.Sprintf("sum to %v; they must sum to 1", roundSum(s.value))
+	}
+	if s.lo > 1+tol || s.hi < 1-tol {
+		return fmt.Sprintf("lie between %v and %v in sum; that range must include 1", roundSum(s.lo), roundSum(s.hi))
+	}
+	return ""
 }
 
 func roundSum(f float64) float64 { return math.Round(f*1e9) / 1e9 }
@@ -882,7 +905,7 @@ func (c *checker) checkOnward() {
 		if len(o.Destinations) == 0 {
 			c.errorf(&o.Node, "destinations", "destinations: list where people go next")
 		}
-		lo, hi, exact := 0.0, 0.0, true
+		sum := newShareSum()
 		for k := range o.Destinations {
 			d := &o.Destinations[k]
 			switch {
@@ -895,20 +918,14 @@ func (c *checker) checkOnward() {
 			}
 			if !d.Has("share") {
 				c.errorf(&d.Node, "", "share: missing")
-				exact = false
 				continue
 			}
 			c.quantity(&d.Share, "share", 0, 1, false)
-			l, h := bounds(&d.Share)
-			lo += l
-			hi += h
-			exact = exact && d.Share.Value != nil
+			sum.add(&d.Share)
 		}
 		if len(o.Destinations) > 0 {
-			if exact && math.Abs(lo-1) > 1e-6 {
-				c.errorf(&o.Node, "destinations", "the destination shares sum to %v; they must sum to 1", roundSum(lo))
-			} else if !exact && (lo > 1+1e-6 || hi < 1-1e-6) && hi > 0 {
-				c.errorf(&o.Node, "destinations", "the destination shares lie between %v and %v in sum; that range must include 1", roundSum(lo), roundSum(hi))
+			if msg := sum.check(); msg != "" {
+				c.errorf(&o.Node, "destinations", "the destination shares %s", msg)
 			}
 		}
 	}
