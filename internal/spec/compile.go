@@ -121,6 +121,8 @@ func (l *Loaded) Compile(opt Options) (*Compiled, error) {
 		c.checkSpawning()
 		c.checkSettings()
 		for _, p := range again.Problems {
+			// The document passed these checks when it was loaded.
+			p.File, p.Line, p.Column = "--set "+strings.Join(opt.Set, " --set "), 0, 0
 			probs.Add(p)
 		}
 		if probs.HasErrors() {

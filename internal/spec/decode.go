@@ -25,7 +25,12 @@ type Node struct {
 	Column int
 	path   string // key path within its file, e.g. places[2]
 	keys   map[string]position
+	failed map[string]bool // keys whose value could not be read
 }
+
+// Failed reports whether the key was present but its value could not be
+// read (the problem has been reported).
+func (n *Node) Failed(key string) bool { return n.failed[key] }
 
 type position struct{ line, col int }
 
@@ -246,6 +251,17 @@ func describeNode(n ast.Node) string {
 func (d *decoder) value(n ast.Node, v reflect.Value, field string, own *Node, rel string, depth int) {
 	if d.stopped {
 		return
+	}
+	if own != nil && rel != "" {
+		before := len(d.probs.Problems)
+		defer func() {
+			if len(d.probs.Problems) > before {
+				if own.failed == nil {
+					own.failed = map[string]bool{}
+				}
+				own.failed[rel] = true
+			}
+		}()
 	}
 	d.nodes++
 	if d.nodes > maxNodes {
@@ -525,11 +541,6 @@ func (d *decoder) structValue(n ast.Node, v reflect.Value, field string, own *No
 	if isNull(n) {
 		return
 	}
-	mvs, ok := mappingValues(n)
-	if !ok {
-		d.errorf(n, field, "want a mapping (key: value), got %s", describeNode(n))
-		return
-	}
 	// An element with a Node of its own records its keys there.
 	if f, ok := t.FieldByName("Node"); ok && f.Type == nodeType && f.Anonymous {
 		nd := v.FieldByIndex(f.Index).Addr().Interface().(*Node)
@@ -537,6 +548,11 @@ func (d *decoder) structValue(n ast.Node, v reflect.Value, field string, own *No
 		nd.path = field
 		nd.Line, nd.Column = nodePos(n)
 		own, rel = nd, ""
+	}
+	mvs, ok := mappingValues(n)
+	if !ok {
+		d.errorf(n, field, "want a mapping (key: value), got %s", describeNode(n))
+		return
 	}
 	fields := yamlFields(t)
 	names := make([]string, len(fields))

@@ -58,7 +58,7 @@ func Load(path string) (*Loaded, error) {
 		doc = &Document{}
 	}
 	l.Doc = doc
-	if !probs.HasErrors() {
+	if !ld.broken {
 		check(doc, true, &probs)
 	}
 	probs.Sort()
@@ -77,7 +77,7 @@ func Parse(file string, data []byte) (*Loaded, error) {
 		doc = &Document{}
 	}
 	l.Doc = doc
-	if !probs.HasErrors() {
+	if !ld.broken {
 		check(doc, true, &probs)
 	}
 	probs.Sort()
@@ -91,6 +91,9 @@ func fileExists(p string) bool {
 }
 
 type loader struct {
+	// broken is set when a file could not be read or parsed: the document
+	// is then too incomplete for the semantic checks to say anything useful.
+	broken bool
 	probs  *diag.List
 	seen   map[string]string // absolute path -> file that included it ("" for the main file)
 	loaded *Loaded
@@ -149,9 +152,14 @@ func (ld *loader) file(path string, data []byte, stack []string, from *Node) *Do
 		if err != nil {
 			p := diag.Problem{File: path, Msg: describeOpenError(err)}
 			if from != nil {
-				p = from.problem("", "%s: %s", path, describeOpenError(err))
+				shown := path
+				if rel, err := filepath.Rel(filepath.Dir(from.File), path); err == nil {
+					shown = filepath.ToSlash(rel)
+				}
+				p = from.problem("", "%s: %s", shown, describeOpenError(err))
 			}
 			ld.probs.Add(p)
+			ld.broken = true
 			return nil
 		}
 	}
@@ -162,6 +170,7 @@ func (ld *loader) file(path string, data []byte, stack []string, from *Node) *Do
 	doc := &Document{}
 	doc.File, doc.Line, doc.Column = path, 1, 1
 	if !ok {
+		ld.broken = true
 		return doc
 	}
 	if body == nil {
@@ -173,6 +182,7 @@ func (ld *loader) file(path string, data []byte, stack []string, from *Node) *Do
 	if _, isMap := mappingValues(body); !isMap {
 		line, col := nodePos(body)
 		ld.probs.Add(diag.Problem{File: path, Line: line, Column: col, Msg: "a scenario file must be a mapping of keys (caravan:, start:, places:, ...)"})
+		ld.broken = true
 		return doc
 	}
 	d := &decoder{file: path, probs: ld.probs}

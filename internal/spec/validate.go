@@ -49,7 +49,27 @@ func (c *checker) hintf(n *Node, key, hint, format string, args ...any) {
 
 // check runs every semantic check on a merged document.
 func check(doc *Document, main bool, probs *diag.List) {
-	c := &checker{doc: doc, probs: probs}
+	// A value that could not be read has been reported already; the checks
+	// below would only repeat it (as "missing", say) at the same place.
+	type at struct {
+		file      string
+		line, col int
+	}
+	reported := map[at]bool{}
+	for _, p := range probs.Problems {
+		if !p.Warning && p.Line > 0 {
+			reported[at{p.File, p.Line, p.Column}] = true
+		}
+	}
+	var mine diag.List
+	defer func() {
+		for _, p := range mine.Problems {
+			if !reported[at{p.File, p.Line, p.Column}] {
+				probs.Add(p)
+			}
+		}
+	}()
+	c := &checker{doc: doc, probs: &mine}
 	c.header(main)
 	c.indexNames()
 	c.checkSources()
@@ -940,6 +960,11 @@ func (c *checker) subject(n *Node, prefix string, s *Subject) int {
 		return prefix + "." + key
 	}
 	targets := 0
+	for _, key := range []string{"place", "country", "flow", "total"} {
+		if n.Failed(k(key)) {
+			targets++ // reported already; count it so as not to add "names 0"
+		}
+	}
 	if s.Place != "" {
 		targets++
 		if s.Unmodelled {
@@ -1133,6 +1158,7 @@ func (c *checker) checkSpawning() {
 	if s == nil {
 		s = &Spawning{}
 		s.Node = c.doc.Node
+		s.path = "spawning"
 	}
 	mode := s.Mode
 	if mode == "" {
