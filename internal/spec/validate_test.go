@@ -119,13 +119,13 @@ func TestLoad_Includes(t *testing.T) {
 		want  string // "" for success
 	}{
 		{"patterns and nesting", map[string]string{
-			"scenario.yaml":  mainHead + "include: [places/*.yaml, routes.yaml]\nplaces:\n  - {name: A, kind: origin, population: 10, conflict_at_start: 1}\n",
-			"places/b.yaml":  "places: [{name: B, kind: town}]\n",
-			"places/c.yaml":  "places: [{name: C, kind: camp}]\ninclude: [../more/d.yaml]\n",
-			"more/d.yaml":    "places: [{name: D, kind: town}]\n",
-			"routes.yaml":    "routes: [{from: A, to: B, distance: 1}, {from: B, to: C, distance: 2}, {from: C, to: D, distance: 3}]\n",
-			"other/x.yaml":   "not: included\n",
-			"places/no.yml":  "not: matched\n",
+			"scenario.yaml": mainHead + "include: [places/*.yaml, routes.yaml]\nplaces:\n  - {name: A, kind: origin, population: 10, conflict_at_start: 1}\n",
+			"places/b.yaml": "places: [{name: B, kind: town}]\n",
+			"places/c.yaml": "places: [{name: C, kind: camp}]\ninclude: [../more/d.yaml]\n",
+			"more/d.yaml":   "places: [{name: D, kind: town}]\n",
+			"routes.yaml":   "routes: [{from: A, to: B, distance: 1}, {from: B, to: C, distance: 2}, {from: C, to: D, distance: 3}]\n",
+			"other/x.yaml":  "not: included\n",
+			"places/no.yml": "not: matched\n",
 		}, ""},
 		{"a file including itself", map[string]string{
 			"scenario.yaml": mainHead + "include: [scenario.yaml]\n",
