@@ -83,7 +83,7 @@ rerun after a failure; it touches no other task's files.`,
 			stats, err := ensemble.Run(cmd.Context(), p, dir, members, ensemble.RunOptions{Workers: workers, CaseDir: caseDir, Force: force})
 			if err != nil {
 				if errors.Is(err, context.Canceled) {
-					fmt.Fprintln(cmd.ErrOrStderr(), "interrupted; finished members are kept, run the task again to complete it")
+					return errors.New("interrupted: finished members are kept; run the task again to complete it")
 				}
 				return err
 			}

@@ -107,7 +107,9 @@ ensemble') plus:
 			prog.close(err == nil)
 			if err != nil {
 				if errors.Is(err, context.Canceled) {
-					fmt.Fprintf(stderr, "interrupted: finished members are kept in %s; run the same command again to resume\n", outDir)
+					// Not "nothing was written": finished members are kept.
+					return fmt.Errorf("interrupted: %d of %d members are done and kept in %s; run the same command again to resume",
+						len(p.Members)-len(ensemble.Missing(p, outDir)), len(p.Members), outDir)
 				}
 				return err
 			}
