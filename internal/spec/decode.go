@@ -76,8 +76,9 @@ func (n *Node) problem(key, format string, args ...any) diag.Problem {
 
 // Limits that keep hostile input (alias bombs, deep nesting) cheap.
 const (
-	maxNodes = 5_000_000
-	maxDepth = 64
+	maxNodes      = 5_000_000
+	maxAliasNodes = 100_000 // values read through aliases, counted with repeats
+	maxDepth      = 64
 )
 
 // decoder turns a YAML syntax tree into document types, strictly: unknown
@@ -88,7 +89,10 @@ type decoder struct {
 	probs   *diag.List
 	anchors map[string]ast.Node
 	nodes   int
-	stopped bool
+	// aliasDepth > 0 while a value is read through an alias; aliasNodes
+	// counts those values.
+	aliasDepth, aliasNodes int
+	stopped                bool
 }
 
 func (d *decoder) errorf(n ast.Node, field, format string, args ...any) {
@@ -262,6 +266,18 @@ func (d *decoder) value(n ast.Node, v reflect.Value, field string, own *Node, re
 				own.failed[rel] = true
 			}
 		}()
+	}
+	if _, isAlias := n.(*ast.AliasNode); isAlias {
+		d.aliasDepth++
+		defer func() { d.aliasDepth-- }()
+	}
+	if d.aliasDepth > 0 {
+		d.aliasNodes++
+		if d.aliasNodes > maxAliasNodes {
+			d.errorf(n, field, "aliases expand to more than %d values; write the values out", maxAliasNodes)
+			d.stopped = true
+			return
+		}
 	}
 	d.nodes++
 	if d.nodes > maxNodes {

@@ -240,13 +240,16 @@ func enumAllowed(e enum) []string {
 	return out
 }
 
-// Date is a calendar day, written YYYY-MM-DD.
-type Date struct{ t time.Time }
+// Date is a calendar day, written YYYY-MM-DD. The zero Date is unset.
+type Date struct {
+	t   time.Time
+	set bool
+}
 
 // NewDate returns the date of t (in UTC).
 func NewDate(t time.Time) Date {
 	y, m, d := t.Date()
-	return Date{time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}
+	return Date{time.Date(y, m, d, 0, 0, 0, 0, time.UTC), true}
 }
 
 // ParseDate reads YYYY-MM-DD.
@@ -255,11 +258,11 @@ func ParseDate(s string) (Date, error) {
 	if err != nil || len(strings.TrimSpace(s)) != 10 {
 		return Date{}, fmt.Errorf("%q is not a date (want YYYY-MM-DD)", s)
 	}
-	return Date{t}, nil
+	return Date{t, true}, nil
 }
 
 // IsZero reports whether the date is unset.
-func (d Date) IsZero() bool { return d.t.IsZero() }
+func (d Date) IsZero() bool { return !d.set }
 
 // Time returns the date at midnight UTC.
 func (d Date) Time() time.Time { return d.t }
@@ -272,7 +275,7 @@ func (d Date) String() string {
 }
 
 // AddDays returns the date n days later.
-func (d Date) AddDays(n int) Date { return Date{d.t.AddDate(0, 0, n)} }
+func (d Date) AddDays(n int) Date { return Date{d.t.AddDate(0, 0, n), d.set} }
 
 // DaysSince returns the number of days from start to d (negative before).
 func (d Date) DaysSince(start Date) int {

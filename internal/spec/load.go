@@ -68,10 +68,14 @@ func Load(path string) (*Loaded, error) {
 
 // Parse reads one document from memory and checks it. Includes are read
 // from disk relative to file's folder.
-func Parse(file string, data []byte) (*Loaded, error) {
+func Parse(file string, data []byte) (*Loaded, error) { return parse(file, data, true) }
+
+// parse is Parse; with includes false, include: is an error (for fuzzing,
+// which must not read arbitrary files).
+func parse(file string, data []byte, includes bool) (*Loaded, error) {
 	var probs diag.List
 	l := &Loaded{Path: file}
-	ld := &loader{probs: &probs, seen: map[string]string{}, loaded: l}
+	ld := &loader{probs: &probs, seen: map[string]string{}, loaded: l, noIncludes: !includes}
 	doc := ld.file(file, data, nil, nil)
 	if doc == nil {
 		doc = &Document{}
@@ -93,10 +97,11 @@ func fileExists(p string) bool {
 type loader struct {
 	// broken is set when a file could not be read or parsed: the document
 	// is then too incomplete for the semantic checks to say anything useful.
-	broken bool
-	probs  *diag.List
-	seen   map[string]string // absolute path -> file that included it ("" for the main file)
-	loaded *Loaded
+	broken     bool
+	probs      *diag.List
+	noIncludes bool
+	seen       map[string]string // absolute path -> file that included it ("" for the main file)
+	loaded     *Loaded
 }
 
 func describeOpenError(err error) string {
@@ -198,6 +203,10 @@ func (ld *loader) file(path string, data []byte, stack []string, from *Node) *Do
 		key := fmt.Sprintf("include[%d]", i)
 		at := &Node{File: path, path: key}
 		at.Line, at.Column = doc.Pos(key)
+		if ld.noIncludes {
+			ld.probs.Add(at.problem("", "includes are not read here"))
+			continue
+		}
 		if strings.TrimSpace(inc) == "" {
 			ld.probs.Add(at.problem("", "empty include path"))
 			continue

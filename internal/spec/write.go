@@ -78,7 +78,7 @@ func fileName(id string) string {
 
 type writer struct{ b *bytes.Buffer }
 
-const flowWidth = 110
+const flowWidth = 160
 
 func (w *writer) indent(n int) { w.b.WriteString(strings.Repeat(" ", n)) }
 
