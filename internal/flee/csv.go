@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/caravan-sim/caravan/internal/diag"
@@ -67,6 +68,17 @@ func readCSV(path string, probs *diag.List) (*csvFile, bool) {
 		return nil, false
 	}
 	return parseCSV(path, data, probs)
+}
+
+// printable returns s as it is when it prints on one line, else quoted, so
+// that a message about a value with a line break stays on one line.
+func printable(s string) string {
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }
 
 // errorsSince reports whether probs gained an error after its first mark

@@ -326,10 +326,10 @@ func readRoutes(path string, index map[string]int, names []string, mode sim.Mode
 		if prev, dup := seen[key]; dup {
 			if mode == sim.ModeFlee {
 				probs.Add(diag.Problem{File: path, Line: r.line, Field: "name1", Warning: true,
-					Msg: fmt.Sprintf("route %s-%s repeats line %d; Flee keeps both, doubling its weight", r.fields[0], r.fields[1], prev)})
+					Msg: fmt.Sprintf("route %s-%s repeats line %d; Flee keeps both, doubling its weight", printable(r.fields[0]), printable(r.fields[1]), prev)})
 			} else {
 				probs.Add(diag.Problem{File: path, Line: r.line, Field: "name1", Warning: true,
-					Msg: fmt.Sprintf("route %s-%s repeats line %d; Caravan keeps the first", r.fields[0], r.fields[1], prev)})
+					Msg: fmt.Sprintf("route %s-%s repeats line %d; Caravan keeps the first", printable(r.fields[0]), printable(r.fields[1]), prev)})
 				continue
 			}
 		} else {

@@ -96,7 +96,7 @@ func readSeriesFile(path string, start time.Time, hasten int, mode sim.Mode, pro
 		day := float64(daysBetween(d, start))
 		if len(pts) > 0 && day < pts[len(pts)-1].day {
 			p := diag.Problem{File: path, Line: r.line, Column: r.col(0), Field: "date",
-				Msg: fmt.Sprintf("date %s is earlier than the row before it; dates must not go back", r.fields[0])}
+				Msg: fmt.Sprintf("date %s is earlier than the row before it; dates must not go back", strings.TrimSpace(r.fields[0]))}
 			if mode == sim.ModeFlee {
 				p.Warning = true
 				p.Msg += " (Flee interpolates them as given)"
@@ -204,7 +204,7 @@ func readLayout(dir string, start time.Time, hasten int, mode sim.Mode, probs *d
 	seen := map[string]int{}
 	noFile := func(r row) {
 		probs.Add(diag.Problem{File: path, Line: r.line, Column: r.col(len(r.fields) - 1), Field: "file",
-			Msg: fmt.Sprintf("row %q names no file", r.fields[0]), Hint: fmt.Sprintf("want %s,<file>.csv", r.fields[0])})
+			Msg: fmt.Sprintf("row %q names no file", r.fields[0]), Hint: fmt.Sprintf("want %s,<file>.csv", printable(r.fields[0]))})
 	}
 	for _, r := range f.rows {
 		if len(r.fields) < 2 {
@@ -314,7 +314,7 @@ func applyCorrections(path string, series []*Series, start time.Time, probs *dia
 			first, last := s.points[i].value, s.points[i-1].value
 			if last < 1 {
 				probs.Add(diag.Problem{File: path, Line: r.line, Column: r.col(1), Field: "date",
-					Msg: fmt.Sprintf("the observation before %s is %v; a correction needs it to be at least 1", r.fields[1], last)})
+					Msg: fmt.Sprintf("the observation before %s is %v; a correction needs it to be at least 1", strings.TrimSpace(r.fields[1]), last)})
 				reported = true
 				break
 			}
@@ -325,7 +325,7 @@ func applyCorrections(path string, series []*Series, start time.Time, probs *dia
 		}
 		if !applied && !reported {
 			probs.Add(diag.Problem{File: path, Line: r.line, Column: r.col(1), Field: "date",
-				Msg:  fmt.Sprintf("%s is not a date of %s's observations after the first", r.fields[1], r.fields[0]),
+				Msg:  fmt.Sprintf("%s is not a date of %s's observations after the first", strings.TrimSpace(r.fields[1]), printable(r.fields[0])),
 				Hint: "a correction must name the date of the first count under the new registration"})
 		}
 	}

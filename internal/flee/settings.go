@@ -264,7 +264,7 @@ func asMapping(n ast.Node) ([]*ast.MappingValueNode, bool) {
 
 func flatten(path, prefix string, m []*ast.MappingValueNode, out *[]setting, probs *diag.List) {
 	for _, mv := range m {
-		key := strings.TrimSpace(mv.Key.String())
+		key := keyName(mv.Key)
 		full := key
 		if prefix != "" {
 			full = prefix + "." + key
@@ -299,6 +299,21 @@ func flatten(path, prefix string, m []*ast.MappingValueNode, out *[]setting, pro
 		pos.value = v
 		*out = append(*out, pos)
 	}
+}
+
+// keyName returns a mapping key as YAML means it: "move_rules" and
+// 'move_rules' are the key move_rules.
+func keyName(n ast.MapKeyNode) string {
+	if s, ok := n.(*ast.StringNode); ok {
+		return s.Value
+	}
+	var v any
+	if err := yaml.NodeToValue(n, &v); err == nil && v != nil {
+		if _, isMap := v.(map[string]any); !isMap {
+			return fmt.Sprint(v)
+		}
+	}
+	return strings.TrimSpace(n.String())
 }
 
 func yamlErrorPos(err error) (line, col int, msg string) {
@@ -337,7 +352,7 @@ func applySettings(c *Config, list []setting, probs *diag.List) {
 	for _, s := range list {
 		spec, ok := keys[s.path]
 		if !ok {
-			p := diag.Problem{File: s.file, Line: s.line, Column: s.column, Field: s.path,
+			p := diag.Problem{File: s.file, Line: s.line, Column: s.column, Field: printable(s.path),
 				Msg: "unknown setting; Flee ignores it, and so does Caravan", Warning: true,
 				Hint: diag.DidYouMean(s.path, known)}
 			if strings.HasPrefix(s.file, "--set") {
