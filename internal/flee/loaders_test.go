@@ -987,6 +987,16 @@ func TestSettings(t *testing.T) {
 				}
 				return ""
 			}},
+		{name: "quoted keys", in: "\"move_rules\":\n  'max_move_speed': 200\n",
+			check: func(c Config) string {
+				if c.Sim.MaxMoveSpeed != 200 {
+					return fmt.Sprint(c.Sim.MaxMoveSpeed)
+				}
+				return ""
+			}},
+		{name: "key with a line break", in: "move_rules:\n  \"max\\nspeed\": 2\n", prob: []diag.Problem{
+			hint(w(2, 3, `"move_rules.max\nspeed"`, "unknown setting; Flee ignores it, and so does Caravan"), `did you mean "move_rules.max_walk_speed"?`),
+		}},
 		{name: "empty", in: ""},
 		{name: "comments only", in: "# nothing\n"},
 		{name: "empty sections", in: "move_rules:\nspawn_rules: {}\n"},
