@@ -340,7 +340,7 @@ func parseOverride(arg string) (setting, error) {
 	if err := yaml.Unmarshal([]byte(v), &val); err != nil {
 		return setting{}, fmt.Errorf("--set %q: value is not valid YAML: %v", arg, err)
 	}
-	return setting{path: strings.TrimSpace(k), value: val, file: "--set " + arg}, nil
+	return setting{path: strings.TrimSpace(k), value: val, file: "--set " + printable(arg)}, nil
 }
 
 // applySettings interprets settings in order (later ones win).
