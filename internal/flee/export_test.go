@@ -52,10 +52,10 @@ func TestExport_Subset(t *testing.T) {
 		t.Errorf("no warning about dropped metadata: %q", warnings)
 	}
 	for name, want := range map[string]string{
-		"input/locations.csv":       "A,unknown,X,,,conflict_zone,0,1000\nB,unknown,X,,,town,0,0\nC,unknown,Y,,,camp,0,500\n",
-		"input/routes.csv":          "A,B,10,0,\nB,C,20.5,0,100\n",
-		"input/closures.csv":        "country,X,Y,4,9\n",
-		"input/sim_period.csv":      "StartDate,2024-01-01\nLength,30\n",
+		"input/locations.csv":        "A,unknown,X,,,conflict_zone,0,1000\nB,unknown,X,,,town,0,0\nC,unknown,Y,,,camp,0,500\n",
+		"input/routes.csv":           "A,B,10,0,\nB,C,20.5,0,100\n",
+		"input/closures.csv":         "country,X,Y,4,9\n",
+		"input/sim_period.csv":       "StartDate,2024-01-01\nLength,30\n",
 		"validation/data_layout.csv": "total,total.csv\nC,c.csv\n",
 	} {
 		if !strings.Contains(string(files[name]), want) {
