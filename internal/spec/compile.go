@@ -108,6 +108,9 @@ func (c *compiler) notYet(n *Node, key, subject, mechanism string, plural bool) 
 // observations other than place and total series) is an error naming the
 // item, never silently dropped.
 func (l *Loaded) Compile(opt Options) (*Compiled, error) {
+	if l.err != nil {
+		return nil, l.err
+	}
 	var probs diag.List
 	doc := applyOverrides(l.Doc, opt.Set, &probs)
 	if probs.HasErrors() {

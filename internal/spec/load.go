@@ -34,6 +34,8 @@ type Loaded struct {
 	Files []File
 	// Warnings are problems that do not stop a run.
 	Warnings []diag.Problem
+
+	err error // the load's problems; Compile refuses a document that has any
 }
 
 // Load reads a scenario — a YAML file, or a folder holding scenario.yaml —
@@ -63,7 +65,8 @@ func Load(path string) (*Loaded, error) {
 	}
 	probs.Sort()
 	l.Warnings = probs.Warnings()
-	return l, probs.Err()
+	l.err = probs.Err()
+	return l, l.err
 }
 
 // Parse reads one document from memory and checks it. Includes are read
@@ -86,7 +89,8 @@ func parse(file string, data []byte, includes bool) (*Loaded, error) {
 	}
 	probs.Sort()
 	l.Warnings = probs.Warnings()
-	return l, probs.Err()
+	l.err = probs.Err()
+	return l, l.err
 }
 
 func fileExists(p string) bool {

@@ -125,7 +125,7 @@ func (c *checker) header(main bool) {
 	}
 }
 
-// Days returns the scenario's length in days, or 0 when unknown.
+// DaysCount returns the scenario's length in days, or 0 when unknown.
 func (d *Document) DaysCount() int {
 	switch {
 	case d.Start.IsZero():
