@@ -93,6 +93,22 @@ func parse(file string, data []byte, includes bool) (*Loaded, error) {
 	return l, l.err
 }
 
+// IsScenario reports whether path names a native scenario rather than a
+// Flee case folder: a .yaml or .yml file, or a folder holding scenario.yaml
+// (or scenario.yml).
+func IsScenario(path string) bool {
+	st, err := os.Stat(path)
+	if err != nil {
+		ext := strings.ToLower(filepath.Ext(path))
+		return ext == ".yaml" || ext == ".yml"
+	}
+	if st.IsDir() {
+		return fileExists(filepath.Join(path, MainFile)) || fileExists(filepath.Join(path, "scenario.yml"))
+	}
+	ext := strings.ToLower(filepath.Ext(path))
+	return ext == ".yaml" || ext == ".yml"
+}
+
 func fileExists(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && !st.IsDir()

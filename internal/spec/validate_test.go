@@ -222,3 +222,14 @@ func TestMarshal_RoundTrip(t *testing.T) {
 		t.Errorf("text changed on the way: %+v %+v", l.Doc, p)
 	}
 }
+
+func TestIsScenario(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"a/scenario.yaml": "x: 1\n", "b/input/x.csv": "", "c.yml": ""})
+	for path, want := range map[string]bool{
+		"a": true, "b": false, "c.yml": true, "missing.yaml": true, "missing": false, "a/scenario.yaml": true,
+	} {
+		if got := IsScenario(filepath.Join(dir, path)); got != want {
+			t.Errorf("IsScenario(%s) = %v; want %v", path, got, want)
+		}
+	}
+}
