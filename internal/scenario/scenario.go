@@ -127,6 +127,8 @@ const (
 	SpawnPopRatio
 	// SpawnPoisson draws Poisson(PerConflictDay × intensity).
 	SpawnPoisson
+	// SpawnDrivers takes the daily numbers from System.Drivers.
+	SpawnDrivers
 )
 
 // Spawning describes how people enter the simulation after day 0.
@@ -145,6 +147,9 @@ type Scenario struct {
 	Routes []Route
 	Events []Event // sorted by Day; order within a day is significant
 	Spawn  Spawning
+	// System holds Caravan's mechanisms beyond Flee's (groups, drivers,
+	// policies, affinities, onward movement); nil for a Flee case.
+	System *System
 }
 
 // Date returns the calendar date of a simulation day.

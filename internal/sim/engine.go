@@ -105,6 +105,8 @@ type Engine struct {
 
 	agentSteps int64
 	warnings   []string
+
+	x *ext // Caravan's mechanisms beyond Flee's; nil for a Flee case
 }
 
 // locWord packs what phase A needs to know of an agent: at a place, the
@@ -148,6 +150,9 @@ func New(sc *scenario.Scenario, set Settings, seed uint64) (*Engine, error) {
 	e.initPlaces()
 	e.initLinks()
 	e.initAgents()
+	if err := e.initSystem(); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 
@@ -279,6 +284,17 @@ func (e *Engine) initAgents() {
 }
 
 func (e *Engine) addAgent(place int32) {
+	if e.x != nil {
+		e.addAgentGroup(place, e.drawGroupAt(int32(len(e.ag)), place, 0, uint32(e.day)))
+		return
+	}
+	e.addAgentGroup(place, 0)
+}
+
+func (e *Engine) addAgentGroup(place int32, g uint8) {
+	if e.x != nil {
+		e.newAgentExt(place, g)
+	}
 	e.aLoc = append(e.aLoc, place)
 	e.ag = append(e.ag, agent{path: noPath, places: 1})
 	e.aHome = append(e.aHome, place)
@@ -319,10 +335,14 @@ func (e *Engine) Step() error {
 		return err
 	}
 	e.applyEvents(t, false)
+	if e.x != nil {
+		e.policyDay(t)
+	}
 	e.updatePlaces(t)
 	e.agentSteps += int64(len(e.ag))
 	e.phaseA(t)
 	e.phaseB(t)
+	e.dailyPass(t)
 	if e.set.AvoidShortStints {
 		for i := range e.aRecent {
 			e.aRecent[i] = (e.aRecent[i] + e.aMoved[i]/float32(e.set.MaxMoveSpeed)) / 2
@@ -391,16 +411,20 @@ func (e *Engine) phaseA(t int) {
 	day := uint32(t)
 	move, route := e.key.Day(day, rng.Move), e.key.Day(day, rng.Move|1)
 	thr := e.moveThr
+	settled := e.x != nil
 	for i, w := range e.aLoc {
 		if w < 0 {
 			continue // travelling
+		}
+		if settled && e.ag[i].flags&aSettled != 0 {
+			continue
 		}
 		// u < p exactly when the 53 random bits are below ceil(p·2^53).
 		if !(move.Bits(uint32(i)) < thr[w&^routeBit] || w&routeBit != 0) {
 			continue
 		}
 		loc := w &^ routeBit
-		if e.decide(int32(i), loc, route.Float(uint32(i))) {
+		if e.decide(int32(i), loc, route.Float(uint32(i)), 0) {
 			e.departed = append(e.departed, int32(i))
 		}
 	}
@@ -434,7 +458,7 @@ func (e *Engine) phaseA(t int) {
 // decide plans a route if the agent has none and takes its first step. It
 // reports whether the agent is now on a link. u is the uniform number for
 // the route choice.
-func (e *Engine) decide(i int32, loc int32, u float64) bool {
+func (e *Engine) decide(i int32, loc int32, u float64, hop uint32) bool {
 	a := &e.ag[i]
 	var l int32
 	if a.path == noPath {
@@ -460,6 +484,14 @@ func (e *Engine) decide(i int32, loc int32, u float64) bool {
 		return false
 	}
 depart:
+	if e.x != nil {
+		if !e.borderPass(i, l, uint32(e.day), hop) {
+			a.path, a.step = noPath, 0
+			e.aLoc[i] = loc
+			return false
+		}
+		e.x.countG[loc*int32(e.x.groups)+int32(e.x.group[i])]--
+	}
 	e.count[loc]--
 	e.linkUse[l]++
 	e.aLoc[i] = ^l
@@ -554,12 +586,22 @@ func (e *Engine) travel(i int32, day uint32) bool {
 			from := e.linkFrom[l]
 			e.aLoc[i] = atPlace(from, a.path)
 			e.count[from]++
+			if e.x != nil {
+				e.x.countG[from*int32(e.x.groups)+int32(e.x.group[i])]++
+			}
 			e.addMoved(i, moved)
 			return false
 		}
 		to := e.linkTo[l]
 		e.aLoc[i] = atPlace(to, a.path)
 		e.count[to]++
+		if e.x != nil {
+			e.x.countG[to*int32(e.x.groups)+int32(e.x.group[i])]++
+			if _, relocated := e.arrive(i, e.linkFrom[l], to, day, hop); relocated {
+				e.addMoved(i, moved)
+				return false
+			}
+		}
 		if !(moved < speed) {
 			e.addMoved(i, moved)
 			return false
@@ -576,7 +618,7 @@ func (e *Engine) travel(i int32, day uint32) bool {
 			e.addMoved(i, moved)
 			return false
 		}
-		if !e.decide(i, to, e.hopDraw(i, day, hop, 2)) {
+		if !e.decide(i, to, e.hopDraw(i, day, hop, 2), hop+1) {
 			e.addMoved(i, moved)
 			return false
 		}

@@ -41,7 +41,7 @@ func (e *Engine) candidates(loc int32) []candidate {
 	var walk func(at int32, prior float64, step int)
 	walk = func(at int32, prior float64, step int) {
 		for _, l := range e.out[at] {
-			if e.linkClosed[l] != 0 {
+			if e.linkClosed[l] != 0 || e.closedForAll(l) {
 				continue
 			}
 			to := e.linkTo[l]
@@ -112,7 +112,7 @@ func (e *Engine) table(loc int32, cs []candidate) *routeTable {
 	rt.static = rt.static[:0]
 	rt.capped = rt.capped[:0]
 	rt.cum = rt.cum[:0]
-	rt.dynamic = s.StayCloseToHome
+	rt.dynamic = s.StayCloseToHome || (e.x != nil && e.x.sys.Affinity != nil)
 	for _, c := range cs {
 		var x float64
 		if s.AwarenessLevel == 0 {
@@ -184,6 +184,9 @@ func (e *Engine) chooseRoute(i int32, loc int32, u float64) *candidate {
 			}
 			if s.StayCloseToHome {
 				x *= e.homeFactor(i, loc, cs[k].end)
+			}
+			if e.x != nil {
+				x *= e.affinity(i, cs[k].end)
 			}
 			w = append(w, x)
 		}

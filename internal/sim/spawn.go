@@ -15,6 +15,8 @@ import (
 func (e *Engine) spawn(t int) error {
 	sp := &e.sc.Spawn
 	switch sp.Mode {
+	case scenario.SpawnDrivers:
+		return e.spawnDrivers(t)
 	case scenario.SpawnSchedule:
 		if t == 0 && e.set.Mode == ModeFlee {
 			// Flee reduces capacity by the day-0 population although those
