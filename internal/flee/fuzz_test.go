@@ -10,6 +10,7 @@ package flee
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"flag"
@@ -419,6 +420,16 @@ var fuzzCaseFiles = []string{
 func FuzzLoad(f *testing.F) {
 	fuzzCase := copyCase(f, minimalCase, nil)
 	f.Fuzz(func(t *testing.T, which uint8, data []byte, flee bool) {
+		// A hang is a failure too: the fuzzer saves the input that panics.
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				panic(fmt.Sprintf("FuzzLoad: input still running after 20 s: which=%d flee=%v data=%q", which, flee, data))
+			}
+		}()
 		rel := fuzzCaseFiles[int(which)%len(fuzzCaseFiles)]
 		p := filepath.Join(fuzzCase, rel)
 		orig, err := os.ReadFile(filepath.Join(minimalCase, rel))
@@ -465,6 +476,25 @@ func FuzzLoad(f *testing.F) {
 			t.Fatalf("settings pass with %v, hasten %d", err, c.Config.Spawn.Hasten)
 		}
 		_ = c.Describe()
+
+		// What loads must run: the engine may report an error (as when the
+		// places in conflict run out of people) but must not panic. Only
+		// small runs, to keep the fuzzer fast.
+		agents := 0
+		for _, p := range sc.Places {
+			agents += p.Initial
+		}
+		for _, n := range sc.Spawn.Daily {
+			agents += n
+		}
+		if agents > 20000 || sc.Days > 20 || sc.Spawn.Mode != scenario.SpawnSchedule {
+			return
+		}
+		e, err := sim.New(sc, c.Config.Sim, 1)
+		if err != nil {
+			return
+		}
+		_ = e.Run(context.Background(), sim.ObserverFunc(func(int, *sim.Engine) error { return nil }))
 	})
 }
 
