@@ -152,7 +152,7 @@ PIDS+=($!)
 wait_for 30 "slurmctld" scontrol ping
 slurmd -D -N "$NODE" -f "$SLURM_CONF" >>"$WORK/slurmd.log" 2>&1 &
 PIDS+=($!)
-node_idle() { sinfo -h -n "$NODE" -o %t | grep -qE '^(idle|mix|alloc)'; }
+node_idle() { sinfo -h -n "$NODE" -o %t | grep -qE '^(idle|mix|alloc)$'; }
 wait_for 60 "node $NODE to be idle" node_idle
 
 # The ensemble: 12 members of the toy case, one per array task.

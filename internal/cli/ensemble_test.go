@@ -197,7 +197,7 @@ func TestEnsemble_KillResume(t *testing.T) {
 	}
 	tmp := t.TempDir()
 	args := func(dir string) []string {
-		return []string{"ensemble", toyCase, "-q", "--days", "60", "--runs", "40", "-j", "2", "-o", dir}
+		return []string{"ensemble", toyCase, "-q", "--days", "40", "--runs", "30", "-j", "2", "-o", dir}
 	}
 	ref := filepath.Join(tmp, "ref")
 	t0 := time.Now()
@@ -206,8 +206,8 @@ func TestEnsemble_KillResume(t *testing.T) {
 	}
 	full := time.Since(t0)
 	want := resultFiles(t, ref)
-	if len(want) != 40+6 {
-		t.Fatalf("reference has %d files, want 46", len(want))
+	if len(want) != 30+6 {
+		t.Fatalf("reference has %d files, want 36", len(want))
 	}
 
 	seed := uint64(time.Now().UnixNano())
@@ -228,11 +228,11 @@ func TestEnsemble_KillResume(t *testing.T) {
 			go func() { exited <- cmd.Wait() }()
 			// Aim within what is left to do: start-up and merge, plus the
 			// members still missing.
-			left := 40.0
+			left := 30.0
 			if p, err := ensemble.ReadPlan(filepath.Join(dir, ensemble.PlanFile)); err == nil {
 				left = float64(len(ensemble.Missing(p, dir)))
 			}
-			delay := time.Duration(rng.Float64() * (0.15 + 1.1*left/40) * float64(full))
+			delay := time.Duration(rng.Float64() * (0.15 + 1.1*left/30) * float64(full))
 			select {
 			case err := <-exited:
 				if err != nil {
@@ -259,8 +259,8 @@ func TestEnsemble_KillResume(t *testing.T) {
 		checkVisible(t, dir)
 		sameFiles(t, resultFiles(t, dir), want, "after kills")
 		ents, _ := os.ReadDir(filepath.Join(dir, ensemble.DefaultMembers))
-		if len(ents) != 40 {
-			t.Fatalf("%d files in members/, want 40 (no temporary files left)", len(ents))
+		if len(ents) != 30 {
+			t.Fatalf("%d files in members/, want 30 (no temporary files left)", len(ents))
 		}
 		if rounds > 20 {
 			t.Fatalf("only %d kills landed in %d rounds", kills, rounds)
