@@ -28,7 +28,8 @@ type File struct {
 type Loaded struct {
 	// Path is the main file.
 	Path string
-	// Doc holds the main file's entries followed by those of the included files.
+	// Doc holds the main file's entries followed by those of the included
+	// files; its Include is cleared, since the entries are merged in.
 	Doc *Document
 	// Files lists every file read, the main file first, with its SHA-256.
 	Files []File
@@ -59,6 +60,7 @@ func Load(path string) (*Loaded, error) {
 	if doc == nil {
 		doc = &Document{}
 	}
+	doc.Include = nil
 	l.Doc = doc
 	if !ld.broken {
 		check(doc, true, &probs)
@@ -83,6 +85,7 @@ func parse(file string, data []byte, includes bool) (*Loaded, error) {
 	if doc == nil {
 		doc = &Document{}
 	}
+	doc.Include = nil
 	l.Doc = doc
 	if !ld.broken {
 		check(doc, true, &probs)

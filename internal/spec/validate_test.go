@@ -181,6 +181,11 @@ func TestLoad_Includes(t *testing.T) {
 				if len(l.Files) != 5 {
 					t.Errorf("%d files read; want 5", len(l.Files))
 				}
+				// The merged document written out reads back the same.
+				again, err := Parse(filepath.Join(dir, "again.yaml"), Marshal(l.Doc, ""))
+				if err != nil || len(again.Doc.Places) != 4 || len(again.Doc.Routes) != 3 {
+					t.Errorf("merged document written out: %v", err)
+				}
 				return
 			}
 			if err == nil {
