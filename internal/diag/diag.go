@@ -141,7 +141,9 @@ func Suggest(name string, candidates []string) string {
 	ln := strings.ToLower(name)
 	for _, c := range candidates {
 		d := editDistance(ln, strings.ToLower(c))
-		if bestD < 0 || d < bestD {
+		// Ties go to the alphabetically first, so the hint does not depend
+		// on the order candidates come in (often a map's).
+		if bestD < 0 || d < bestD || (d == bestD && c < best) {
 			best, bestD = c, d
 		}
 	}

@@ -995,7 +995,7 @@ func TestSettings(t *testing.T) {
 				return ""
 			}},
 		{name: "key with a line break", in: "move_rules:\n  \"max\\nspeed\": 2\n", prob: []diag.Problem{
-			hint(w(2, 3, `"move_rules.max\nspeed"`, "unknown setting; Flee ignores it, and so does Caravan"), `did you mean "move_rules.max_walk_speed"?`),
+			hint(w(2, 3, `"move_rules.max\nspeed"`, "unknown setting; Flee ignores it, and so does Caravan"), `did you mean "move_rules.max_move_speed"?`),
 		}},
 		{name: "empty", in: ""},
 		{name: "comments only", in: "# nothing\n"},
