@@ -49,8 +49,8 @@ func newRunCmd() *cobra.Command {
 	var force, quiet bool
 	var maxMemory string
 	cmd := &cobra.Command{
-		Use:   "run <case folder>",
-		Short: "Simulate a case and compare it with its observations",
+		Use:   "run <scenario.yaml | case folder>",
+		Short: "Simulate a scenario and compare it with its observations",
 		Long: `Run validates a case, simulates it, and writes an output folder with:
   out.csv          Flee's per-day table: per camp simulated, observed and error; totals
   populations.csv  every place's population at the end of each day
@@ -59,14 +59,14 @@ func newRunCmd() *cobra.Command {
   events.csv       the dated conflicts, closures and camp changes
   manifest.json    inputs with their SHA-256, settings, seed, version, timings
 The folder appears only when the run succeeded.`,
-		Args: exactArgs(1, "one case folder"),
+		Args: exactArgs(1, "one scenario file or case folder"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opt, err := cf.options()
 			if err != nil {
 				return err
 			}
 			wall := time.Now()
-			c, err := flee.Load(args[0], opt)
+			c, err := loadCase(args[0], opt)
 			printWarnings(cmd.ErrOrStderr(), c.Warnings)
 			if err != nil {
 				return err
@@ -160,7 +160,7 @@ The folder appears only when the run succeeded.`,
 func manifest(c *flee.Case, opt flee.Options, seed uint64, eng *sim.Engine, simSec float64, set []string) results.Manifest {
 	m := results.Manifest{
 		Tool: "caravan", Version: versionString(), Command: os.Args,
-		Scenario: c.Dir, Format: "flee", Mode: opt.Mode.String(), Seed: seed,
+		Scenario: c.Dir, Format: c.Format, Mode: opt.Mode.String(), Seed: seed,
 		StartDate: c.Scenario.Start.Format("2006-01-02"), Days: c.Scenario.Days,
 		Settings:  map[string]any{"sim": c.Config.Sim, "spawn": c.Config.Spawn},
 		Overrides: set, Agents: eng.Agents(), AgentSteps: eng.AgentSteps(), SimSeconds: simSec,

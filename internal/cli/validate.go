@@ -7,6 +7,7 @@ import (
 
 	"github.com/caravan-sim/caravan/internal/diag"
 	"github.com/caravan-sim/caravan/internal/flee"
+	"github.com/caravan-sim/caravan/internal/spec"
 )
 
 type caseFlags struct {
@@ -34,21 +35,30 @@ func (f *caseFlags) options() (flee.Options, error) {
 	return flee.Options{Mode: mode, Days: f.days, SettingsFile: f.settings, Set: f.set}, nil
 }
 
+// loadCase reads either a native scenario (a .yaml file, or a folder with
+// scenario.yaml) or a Flee case folder.
+func loadCase(path string, opt flee.Options) (*flee.Case, error) {
+	if spec.IsScenario(path) {
+		return flee.LoadSpec(path, opt)
+	}
+	return flee.Load(path, opt)
+}
+
 func newValidateCmd() *cobra.Command {
 	var cf caseFlags
 	cmd := &cobra.Command{
-		Use:   "validate <case folder>",
-		Short: "Check a case's input files and list every problem found",
+		Use:   "validate <scenario.yaml | case folder>",
+		Short: "Check a scenario's input files and list every problem found",
 		Long: `Validate reads every input file of a case, checks it, and lists every problem
 at once with its file, line, column and field. It exits with status 2 if any
 error was found; warnings alone do not fail.`,
-		Args: exactArgs(1, "one case folder"),
+		Args: exactArgs(1, "one scenario file or case folder"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opt, err := cf.options()
 			if err != nil {
 				return err
 			}
-			c, err := flee.Load(args[0], opt)
+			c, err := loadCase(args[0], opt)
 			out := cmd.OutOrStdout()
 			printWarnings(cmd.ErrOrStderr(), c.Warnings)
 			if err != nil {

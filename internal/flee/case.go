@@ -30,6 +30,7 @@ type Options struct {
 // Case is a loaded Flee case.
 type Case struct {
 	Dir      string
+	Format   string // "flee" for a case folder, "caravan" for a native scenario
 	Scenario *scenario.Scenario
 	Config   Config
 	Mode     sim.Mode
@@ -70,7 +71,7 @@ func Load(dir string, opt Options) (*Case, error) {
 }
 
 func load(dir string, opt Options, probs *diag.List) (*Case, bool) {
-	c := &Case{Dir: dir, Mode: opt.Mode, Config: DefaultConfig()}
+	c := &Case{Dir: dir, Format: "flee", Mode: opt.Mode, Config: DefaultConfig()}
 	c.Config.Sim.Mode = opt.Mode
 	st, err := os.Stat(dir)
 	if err != nil || !st.IsDir() {

@@ -447,7 +447,7 @@ func importCorrections(path string, doc *spec.Document, series []*Series) error 
 // (the settings are in the document) and opt.Set holds overrides of the
 // document's settings and spawning keys.
 func LoadSpec(path string, opt Options) (*Case, error) {
-	c := &Case{Dir: path, Mode: opt.Mode, Config: DefaultConfig()}
+	c := &Case{Dir: path, Format: "caravan", Mode: opt.Mode, Config: DefaultConfig()}
 	if opt.SettingsFile != "" {
 		p := diag.Problem{File: opt.SettingsFile, Msg: "--settings applies to Flee case folders; a native scenario holds its settings (use --set to change one)"}
 		return c, &diag.Error{Problems: []diag.Problem{p}}
@@ -475,7 +475,7 @@ func LoadSpec(path string, opt Options) (*Case, error) {
 
 // CaseFromSpec builds a Case from a compiled native scenario.
 func CaseFromSpec(path string, l *spec.Loaded, comp *spec.Compiled, mode sim.Mode) *Case {
-	c := &Case{Dir: path, Mode: mode, Config: DefaultConfig()}
+	c := &Case{Dir: path, Format: "caravan", Mode: mode, Config: DefaultConfig()}
 	for _, f := range l.Files {
 		c.Inputs = append(c.Inputs, Input{Path: f.Path, SHA256: f.SHA256, Bytes: f.Bytes})
 	}
