@@ -338,7 +338,8 @@ func parseOverride(arg string) (setting, error) {
 	}
 	var val any
 	if err := yaml.Unmarshal([]byte(v), &val); err != nil {
-		return setting{}, fmt.Errorf("--set %q: value is not valid YAML: %v", arg, err)
+		_, _, msg := yamlErrorPos(err)
+		return setting{}, fmt.Errorf("--set %q: value is not valid YAML: %s", arg, msg)
 	}
 	return setting{path: strings.TrimSpace(k), value: val, file: "--set " + printable(arg)}, nil
 }
