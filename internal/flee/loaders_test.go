@@ -1075,6 +1075,8 @@ func TestParseOverride(t *testing.T) {
 		{"spawn_rules.conflict_spawn_decay=[1, 0.5]", "spawn_rules.conflict_spawn_decay", []any{uint64(1), 0.5}, ""},
 		{"move_rules.max_move_speed", "", nil, `--set "move_rules.max_move_speed": want KEY=VALUE, e.g. move_rules.max_move_speed=200`},
 		{"=5", "", nil, `--set "=5": want KEY=VALUE, e.g. move_rules.max_move_speed=200`},
+		// Found by FuzzSettings: the YAML error used to carry a source excerpt on more lines.
+		{`move_rules.camp_weight="`, "", nil, `--set "move_rules.camp_weight=\"": value is not valid YAML: could not find end character of double-quoted text`},
 	} {
 		s, err := parseOverride(tc.arg)
 		if msg := errString(err); msg != tc.err {
