@@ -177,6 +177,7 @@ func (c *compiler) compile() *Compiled {
 	c.places()
 	c.routes()
 	c.events()
+	c.system()
 	if c.probs.HasErrors() {
 		return nil
 	}
@@ -195,43 +196,56 @@ func (c *compiler) compile() *Compiled {
 // unsupported reports every part of the document the engine cannot simulate.
 func (c *compiler) unsupported() {
 	d := c.doc
-	for i := range d.Groups {
-		g := &d.Groups[i]
-		c.notYet(&g.Node, "", fmt.Sprintf("group %q", g.Name), "groups", true)
+	if c.opt.ForExport != "" {
+		// Flee's format has none of Caravan's own mechanisms.
+		for i := range d.Groups {
+			g := &d.Groups[i]
+			c.notYet(&g.Node, "", fmt.Sprintf("group %q", g.Name), "groups", true)
+		}
+		for i := range d.Drivers {
+			dr := &d.Drivers[i]
+			if dr.Type != "conflict" || len(dr.Groups) > 0 || dr.Curve == "linear" {
+				c.notYet(&dr.Node, "", fmt.Sprintf("driver %q", dr.Name), string(dr.Type)+" drivers", true)
+			}
+		}
+		for i := range d.Policies {
+			p := &d.Policies[i]
+			switch {
+			case len(p.Groups) > 0:
+				c.notYet(&p.Node, "groups", fmt.Sprintf("policy %q", p.Name), "policies for particular groups", true)
+			case p.Border != nil && p.Border.Regime != "closed" && p.Border.Regime != "open":
+				c.notYet(&p.Border.Node, "regime", fmt.Sprintf("policy %q", p.Name), "border regime "+string(p.Border.Regime), false)
+			case p.Reception != nil:
+				c.notYet(&p.Reception.Node, "", fmt.Sprintf("policy %q", p.Name), "policies.reception", false)
+			case p.Deportation != nil:
+				c.notYet(&p.Deportation.Node, "", fmt.Sprintf("policy %q", p.Name), "policies.deportation", false)
+			case p.Extradition != nil:
+				c.notYet(&p.Extradition.Node, "", fmt.Sprintf("policy %q", p.Name), "policies.extradition", false)
+			}
+		}
+		for i := range d.Affinities {
+			a := &d.Affinities[i]
+			c.notYet(&a.Node, "", fmt.Sprintf("affinity of group %q", a.Group), "affinities", true)
+		}
+		for i := range d.Onward {
+			o := &d.Onward[i]
+			c.notYet(&o.Node, "", fmt.Sprintf("onward movement %q", o.Name), "onward movement", false)
+		}
 	}
+	// Groups, drivers, policies, affinities and onward movement compile to
+	// scenario.System (system.go); only what it cannot express is refused.
+	drivers := d.Spawning != nil && d.Spawning.Mode == SpawnDrivers
 	for i := range d.Drivers {
 		dr := &d.Drivers[i]
+		if drivers {
+			continue
+		}
 		switch {
 		case dr.Type != "conflict":
-			c.notYet(&dr.Node, "type", fmt.Sprintf("driver %q", dr.Name), string(dr.Type)+" drivers", true)
-		case len(dr.Groups) > 0:
-			c.notYet(&dr.Node, "groups", fmt.Sprintf("driver %q", dr.Name), "drivers that hit particular groups", true)
+			c.notYet(&dr.Node, "type", fmt.Sprintf("driver %q", dr.Name), string(dr.Type)+" drivers outside spawning mode drivers", true)
 		case dr.Curve == "linear":
-			c.notYet(&dr.Node, "curve", fmt.Sprintf("driver %q", dr.Name), "a linear intensity curve", false)
+			c.notYet(&dr.Node, "curve", fmt.Sprintf("driver %q", dr.Name), "a linear conflict curve outside spawning mode drivers", false)
 		}
-	}
-	for i := range d.Policies {
-		p := &d.Policies[i]
-		switch {
-		case len(p.Groups) > 0:
-			c.notYet(&p.Node, "groups", fmt.Sprintf("policy %q", p.Name), "policies for particular groups", true)
-		case p.Border != nil && p.Border.Regime != "closed" && p.Border.Regime != "open":
-			c.notYet(&p.Border.Node, "regime", fmt.Sprintf("policy %q", p.Name), "border regime "+string(p.Border.Regime), false)
-		case p.Reception != nil:
-			c.notYet(&p.Reception.Node, "", fmt.Sprintf("policy %q", p.Name), "policies.reception", false)
-		case p.Deportation != nil:
-			c.notYet(&p.Deportation.Node, "", fmt.Sprintf("policy %q", p.Name), "policies.deportation", false)
-		case p.Extradition != nil:
-			c.notYet(&p.Extradition.Node, "", fmt.Sprintf("policy %q", p.Name), "policies.extradition", false)
-		}
-	}
-	for i := range d.Affinities {
-		a := &d.Affinities[i]
-		c.notYet(&a.Node, "", fmt.Sprintf("affinity of group %q", a.Group), "affinities", true)
-	}
-	for i := range d.Onward {
-		o := &d.Onward[i]
-		c.notYet(&o.Node, "", fmt.Sprintf("onward movement %q", o.Name), "onward movement", false)
 	}
 	for i := range d.Observations {
 		o := &d.Observations[i]
@@ -493,7 +507,7 @@ func (c *compiler) events() {
 	// Conflict drivers: a step curve per origin.
 	for i := range d.Drivers {
 		dr := &d.Drivers[i]
-		if dr.Type != "conflict" || len(dr.Groups) > 0 || dr.Curve == "linear" {
+		if dr.Type != "conflict" || dr.Curve == "linear" {
 			continue
 		}
 		for _, o := range dr.Origins {
@@ -747,6 +761,9 @@ func (c *compiler) observed(ob *Observed) {
 		ob.Debt[t] = debt
 	}
 	switch sp.Mode {
+	case SpawnDrivers:
+		sc.Spawn = scenario.Spawning{Mode: scenario.SpawnDrivers}
+		return
 	case SpawnConflict:
 		mode := scenario.SpawnConstant
 		switch sp.Rule {

@@ -209,6 +209,7 @@ const (
 	SpawnObserved SpawnMode = "observed"
 	SpawnConflict SpawnMode = "conflict"
 	SpawnDaily    SpawnMode = "daily"
+	SpawnDrivers  SpawnMode = "drivers"
 )
 
 func (SpawnMode) values() []enumValue {
@@ -216,6 +217,7 @@ func (SpawnMode) values() []enumValue {
 		{"observed", "from the observed series, with Flee's refugee-debt rule (Flee's default)"},
 		{"conflict", "from the places in conflict and their intensity (Flee's conflict_driven_spawning)"},
 		{"daily", "the numbers listed in daily"},
+		{"drivers", "each driver displaces, every day, as many people as its intensity says, from its origins in proportion to their population"},
 	}
 }
 

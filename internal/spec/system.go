@@ -1,0 +1,337 @@
+package spec
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/caravan-sim/caravan/internal/diag"
+	"github.com/caravan-sim/caravan/internal/scenario"
+)
+
+// system compiles groups, drivers, policies, affinities and onward movement
+// into the engine's scenario.System. Closed borders for everyone are events
+// (events()); every other border regime is a policy here.
+func (c *compiler) system() {
+	d := c.doc
+	sys := &scenario.System{}
+	start := d.Start
+	days := c.sc.Days
+	nPlaces := len(c.sc.Places)
+
+	groupIx := map[string]int{}
+	for i, g := range d.Groups {
+		groupIx[g.Name] = i
+		sys.Groups = append(sys.Groups, scenario.Group{Name: g.Name, Attrs: g.Attributes})
+	}
+	if len(sys.Groups) > scenario.MaxGroups {
+		c.probs.Add(diag.Problem{File: d.File, Field: "groups", Msg: fmt.Sprintf("%d groups; at most %d", len(sys.Groups), scenario.MaxGroups)})
+		return
+	}
+	groupSet := func(names []string) scenario.GroupSet {
+		var s scenario.GroupSet
+		for _, n := range names {
+			if g, ok := groupIx[n]; ok {
+				s |= 1 << uint(g)
+			}
+		}
+		return s
+	}
+	for gi := range d.Groups {
+		for k := range d.Groups[gi].Shares {
+			sh := &d.Groups[gi].Shares[k]
+			v, ok := c.value(&sh.Share, "share")
+			if !ok {
+				continue
+			}
+			p, ok := c.index[sh.Place]
+			if !ok {
+				continue
+			}
+			if sys.Shares == nil {
+				sys.Shares = make([][]float64, nPlaces)
+			}
+			if sys.Shares[p] == nil {
+				sys.Shares[p] = make([]float64, len(sys.Groups))
+			}
+			sys.Shares[p][gi] = v
+		}
+	}
+
+	// Drivers displace people only in spawning mode drivers; elsewhere the
+	// conflict drivers are conflict events (events()).
+	if d.Spawning != nil && d.Spawning.Mode == SpawnDrivers {
+		for i := range d.Drivers {
+			dr := &d.Drivers[i]
+			sd := scenario.Driver{Name: dr.Name, Kind: string(dr.Type), Groups: groupSet(dr.Groups),
+				Daily: make([]float64, days), Source: fmt.Sprintf("%s:%d", dr.File, dr.Line)}
+			for _, o := range dr.Origins {
+				if p, ok := c.index[o]; ok {
+					sd.Origins = append(sd.Origins, p)
+				}
+			}
+			type pt struct {
+				day int
+				v   float64
+			}
+			var pts []pt
+			for k := range dr.Intensity {
+				v, ok := c.value(&dr.Intensity[k].Value, "intensity")
+				if !ok {
+					continue
+				}
+				pts = append(pts, pt{dr.Intensity[k].Date.DaysSince(start), v})
+			}
+			for t := 0; t < days; t++ {
+				v := 0.0
+				for k, p := range pts {
+					if t < p.day {
+						if dr.Curve == "linear" && k > 0 {
+							q := pts[k-1]
+							v = q.v + (p.v-q.v)*float64(t-q.day)/float64(p.day-q.day)
+						}
+						break
+					}
+					v = p.v
+				}
+				sd.Daily[t] = math.Max(0, v)
+			}
+			sys.Drivers = append(sys.Drivers, sd)
+		}
+	}
+
+	dayOf := func(dt Date) int { return dt.DaysSince(start) }
+	period := func(p *Policy) (int, int) {
+		from, to := dayOf(p.Period.From), -1
+		if !p.Period.To.IsZero() {
+			to = dayOf(p.Period.To) + 1 // the last day is in force
+		}
+		return max(from, 0), to
+	}
+	placesIn := func(country string) []int {
+		var out []int
+		for i, p := range c.sc.Places {
+			if p.Country == country {
+				out = append(out, i)
+			}
+		}
+		return out
+	}
+	src := func(n *Node) string { return fmt.Sprintf("%s:%d", n.File, n.Line) }
+	for i := range d.Policies {
+		p := &d.Policies[i]
+		fromDay, to := period(p)
+		from := fromDay
+		gs := groupSet(p.Groups)
+		if b := p.Border; b != nil {
+			if (b.Regime == "closed" && len(p.Groups) == 0) || b.Regime == "open" {
+				// closed for everyone: an event; open: nothing to enforce
+			} else {
+				pass := 0.0
+				if b.Regime != "closed" {
+					v, ok := c.value(b.PassProbability, "pass_probability")
+					if !ok {
+						c.probs.Add(b.problem("pass_probability", "regime %s needs pass_probability (the share who get through)", b.Regime))
+						continue
+					}
+					pass = v
+				}
+				pol := scenario.Policy{Name: p.Name, Kind: scenario.Border, From: from, To: to, Groups: gs, Pass: pass, Source: src(&p.Node)}
+				for _, r := range c.sc.Routes {
+					for _, pr := range [][2]int{{r.From, r.To}, {r.To, r.From}} {
+						a, z := c.sc.Places[pr[0]], c.sc.Places[pr[1]]
+						switch {
+						case b.Crossing != "":
+							x := c.index[b.Crossing]
+							if (pr[0] == x || pr[1] == x) && a.Country != z.Country {
+								pol.Links = append(pol.Links, pr)
+							}
+						case len(b.Countries) == 2:
+							// A regime governs entry: from the first country into the second.
+							if a.Country == b.Countries[0] && z.Country == b.Countries[1] {
+								pol.Links = append(pol.Links, pr)
+							}
+						}
+					}
+				}
+				if len(pol.Links) == 0 {
+					w := b.problem("", "policy %q governs no route: no route crosses it", p.Name)
+					w.Warning = true
+					c.probs.Add(w)
+				}
+				sys.Policies = append(sys.Policies, pol)
+			}
+		}
+		if r := p.Reception; r != nil {
+			var at []int
+			country := r.Country
+			if r.Place != "" {
+				at = []int{c.index[r.Place]}
+				country = c.sc.Places[at[0]].Country
+			} else {
+				at = placesIn(r.Country)
+			}
+			if len(r.RelocateTo) > 0 {
+				var targets []int
+				isTarget := map[int]bool{}
+				for _, n := range r.RelocateTo {
+					if x, ok := c.index[n]; ok {
+						targets = append(targets, x)
+						isTarget[x] = true
+					}
+				}
+				var from []int
+				for _, x := range at {
+					if !isTarget[x] {
+						from = append(from, x)
+					}
+				}
+				sys.Policies = append(sys.Policies, scenario.Policy{Name: p.Name, Kind: scenario.Relocate, From: fromDay, To: to,
+					Groups: gs, Places: from, Targets: targets, Source: src(&p.Node)})
+			}
+			if r.NaturaliseAfterYears != nil {
+				if y, ok := c.value(r.NaturaliseAfterYears, "naturalise_after_years"); ok {
+					sys.Policies = append(sys.Policies, scenario.Policy{Name: p.Name, Kind: scenario.Naturalise, From: from, To: to,
+						Groups: gs, Country: country, Days: int(math.Round(y * 365.25)), Source: src(&p.Node)})
+				}
+			}
+			if r.Allowance != nil {
+				w := r.problem("allowance", "an allowance is recorded but does not change movement in this Caravan version")
+				w.Warning = true
+				c.probs.Add(w)
+			}
+		}
+		if dp := p.Deportation; dp != nil {
+			rate := 1.0
+			if dp.RatePerYear != nil {
+				if v, ok := c.value(dp.RatePerYear, "rate_per_year"); ok {
+					rate = v
+				}
+			}
+			target := -1
+			if dp.To != "" {
+				if x, ok := c.index[dp.To]; ok {
+					target = x
+				}
+			}
+			sys.Policies = append(sys.Policies, scenario.Policy{Name: p.Name, Kind: scenario.Deport, From: from, To: to,
+				Groups: gs, Country: dp.Country, Rate: yearlyToDaily(rate), Target: target, Source: src(&p.Node)})
+		}
+		if ex := p.Extradition; ex != nil {
+			if !ex.Granted {
+				continue // refusal protects: nothing is enforced
+			}
+			share := 1.0
+			if ex.Share != nil {
+				if v, ok := c.value(ex.Share, "share"); ok {
+					share = v
+				}
+			}
+			target := -1
+			if x, ok := c.index[ex.To]; ok {
+				target = x
+			}
+			// Granted extradition hands over the share of the groups present
+			// each year, to the requesting place (or home).
+			sys.Policies = append(sys.Policies, scenario.Policy{Name: p.Name, Kind: scenario.Deport, From: from, To: to,
+				Groups: gs, Country: ex.Country, Rate: yearlyToDaily(share), Target: target, Source: src(&p.Node)})
+		}
+	}
+
+	if len(d.Affinities) > 0 {
+		g := max(1, len(sys.Groups))
+		sys.Affinity = make([][]float64, g)
+		for k := range sys.Affinity {
+			sys.Affinity[k] = make([]float64, nPlaces)
+			for j := range sys.Affinity[k] {
+				sys.Affinity[k][j] = 1
+			}
+		}
+		for i := range d.Affinities {
+			a := &d.Affinities[i]
+			w, ok := c.value(&a.Weight, "weight")
+			gi, okg := groupIx[a.Group]
+			if !ok || !okg {
+				continue
+			}
+			if a.Place != "" {
+				sys.Affinity[gi][c.index[a.Place]] = w
+				continue
+			}
+			for _, x := range placesIn(a.Country) {
+				sys.Affinity[gi][x] = w
+			}
+		}
+	}
+
+	for i := range d.Onward {
+		o := &d.Onward[i]
+		so := scenario.Onward{Name: o.Name, Groups: groupSet(o.Groups), Share: 1, Source: src(&o.Node)}
+		if o.Share != nil {
+			if v, ok := c.value(o.Share, "share"); ok {
+				so.Share = v
+			}
+		}
+		for _, s := range o.Stopovers {
+			if x, ok := c.index[s]; ok {
+				so.Stopovers = append(so.Stopovers, x)
+			}
+		}
+		so.Wait = c.wait(&o.Wait)
+		for k := range o.Destinations {
+			ds := &o.Destinations[k]
+			w, ok := c.value(&ds.Share, "share")
+			if !ok {
+				continue
+			}
+			if ds.Place != "" {
+				so.Targets = append(so.Targets, c.index[ds.Place])
+				so.Weights = append(so.Weights, w)
+				continue
+			}
+			in := placesIn(ds.Country)
+			if len(in) == 0 {
+				c.probs.Add(ds.problem("country", "no place lies in country %q; add a destination place there (kind destination) for people to go to", ds.Country))
+				continue
+			}
+			for _, x := range in {
+				so.Targets = append(so.Targets, x)
+				so.Weights = append(so.Weights, w/float64(len(in)))
+			}
+		}
+		sys.Onward = append(sys.Onward, so)
+	}
+	if !sys.Empty() {
+		c.sc.System = sys
+	}
+}
+
+// yearlyToDaily turns a yearly probability into the daily one that gives it
+// over 365 days.
+func yearlyToDaily(p float64) float64 {
+	if p >= 1 {
+		return 1 - math.Pow(1e-6, 1.0/365) // all but one in a million within the year
+	}
+	if p <= 0 {
+		return 0
+	}
+	return 1 - math.Pow(1-p, 1.0/365)
+}
+
+func (c *compiler) wait(w *Wait) scenario.Wait {
+	get := func(q *Quantity, what string) float64 {
+		if q == nil {
+			return 0
+		}
+		v, _ := c.value(q, what)
+		return v
+	}
+	switch w.Distribution {
+	case "uniform":
+		return scenario.Wait{Kind: scenario.WaitUniform, Min: get(w.Min, "min"), Max: get(w.Max, "max")}
+	case "exponential":
+		return scenario.Wait{Kind: scenario.WaitExponential, Mean: get(w.Mean, "mean")}
+	case "lognormal":
+		return scenario.Wait{Kind: scenario.WaitLognormal, Median: get(w.Median, "median"), Sigma: get(w.Sigma, "sigma")}
+	}
+	return scenario.Wait{Kind: scenario.WaitFixed, Days: get(w.Days, "days")}
+}
