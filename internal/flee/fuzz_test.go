@@ -502,7 +502,7 @@ var writeFuzzSeeds = flag.Bool("write-fuzz-seeds", false, "rewrite testdata/fuzz
 
 // TestWriteFuzzSeeds rewrites the seed corpora in testdata/fuzz/ from
 // testdata/good/minimal, examples/toy-flee and every file of the bad-input
-// corpus that differs from the minimal case:
+// corpus that differs from the minimal case, as files named gen-*:
 //
 //	go test ./internal/flee -run TestWriteFuzzSeeds -write-fuzz-seeds
 func TestWriteFuzzSeeds(t *testing.T) {
@@ -615,14 +615,20 @@ func TestWriteFuzzSeeds(t *testing.T) {
 	}
 
 	for target, byName := range seeds {
+		// Generated seeds are named gen-*; other files (crashers, hand-written
+		// seeds) are kept.
 		dir := filepath.Join("testdata", "fuzz", target)
-		if err := os.RemoveAll(dir); err != nil {
-			t.Fatal(err)
+		old, _ := filepath.Glob(filepath.Join(dir, "gen-*"))
+		for _, p := range old {
+			if err := os.Remove(p); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
 		for name, vals := range byName {
+			name = "gen-" + name
 			var b strings.Builder
 			b.WriteString("go test fuzz v1\n")
 			for _, v := range vals {
