@@ -42,8 +42,13 @@ func TestParseParams(t *testing.T) {
 		}
 	}
 	for _, u := range []float64{0, 0.2, 0.7, 1} {
-		if got := ps[1].Unit(ps[1].Value(u)); math.Abs(got-u) > 1e-12 {
+		if got := ps[1].Unit(ps[1].Value(u)); math.Abs(got-u) > 1e-10 {
 			t.Errorf("log Unit(Value(%v)) = %v", u, got)
+		}
+	}
+	for _, v := range []float64{0.5, 0.75, 1, 3.3, 8} {
+		if got := ps[1].Value(ps[1].Unit(v)); got != v {
+			t.Errorf("log Value(Unit(%v)) = %v", v, got)
 		}
 	}
 	if s := ps[0].Override(250); s != "move_rules.max_move_speed=250" {

@@ -30,7 +30,8 @@ type Param struct {
 	Integer bool `json:"integer,omitempty" yaml:"integer"`
 }
 
-// Value maps u in [0, 1] onto the parameter's range.
+// Value maps u in [0, 1] onto the parameter's range (rounded to 12
+// significant digits).
 func (p Param) Value(u float64) float64 {
 	u = min(max(u, 0), 1)
 	if p.Integer {
@@ -39,9 +40,19 @@ func (p Param) Value(u float64) float64 {
 		return min(v, hi)
 	}
 	if p.Scale == "log" {
-		return math.Exp(math.Log(p.Min) + u*(math.Log(p.Max)-math.Log(p.Min)))
+		return round12(math.Exp(math.Log(p.Min) + u*(math.Log(p.Max)-math.Log(p.Min))))
 	}
-	return p.Min + u*(p.Max-p.Min)
+	return round12(p.Min + u*(p.Max-p.Min))
+}
+
+// round12 rounds to 12 significant digits, so that values read well in
+// overrides and Value(Unit(v)) gives back v for values like 0.25.
+func round12(v float64) float64 {
+	r, err := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 12, 64), 64)
+	if err != nil {
+		return v
+	}
+	return r
 }
 
 // Unit maps a value back onto [0, 1] (the inverse of Value for continuous
