@@ -21,7 +21,8 @@
 #   KEEP=1        keep the scratch folder (outputs, timings) instead of deleting it.
 #   FLEE_STDERR   file to receive Flee's stderr (default /dev/null; it is very large).
 #
-# Each run is timed with GNU time (/usr/bin/time -v): wall-clock seconds and maximum RSS.
+# Each run is timed with GNU time (/usr/bin/time -v): wall-clock seconds and maximum RSS (and
+# user+sys CPU seconds, which stay meaningful when other work shares the cores).
 # ARD = (1/T) sum_t sum_c |sim_c(t) - data_c(t)| / max(1, sum_c data_c(t)) over the camps.
 # For Caravan it is read from <outdir>/summary.json field "ard" (or, failing that, computed from
 # <outdir>/out.csv); for Flee it is computed from Flee's out.csv (its stdout).
@@ -129,12 +130,14 @@ if [ "$SKIP_CARAVAN" != 1 ]; then
 fi
 
 # ---- helpers -----------------------------------------------------------------------------
-# time_of FILE -> "wall_seconds max_rss_mb" from GNU time -v output
+# time_of FILE -> "wall_seconds max_rss_mb cpu_seconds" from GNU time -v output (cpu = user + sys)
 time_of() {
   awk '
     /Elapsed \(wall clock\) time/ { n = split($NF, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; wall = s }
     /Maximum resident set size \(kbytes\)/ { rss = $NF / 1024 }
-    END { if (wall == "") wall = "nan"; if (rss == "") rss = "nan"; printf "%s %s\n", wall, rss }' "$1" 2>/dev/null || echo "nan nan"
+    /User time \(seconds\)|System time \(seconds\)/ { cpu += $NF; seen = 1 }
+    END { if (wall == "") wall = "nan"; if (rss == "") rss = "nan"; if (!seen) cpu = "nan"
+          printf "%s %s %s\n", wall, rss, cpu }' "$1" 2>/dev/null || echo "nan nan nan"
 }
 
 # ard_of_csv FILE -> ARD computed from a Flee-format out.csv ("<c> sim" / "<c> data" columns)
@@ -170,14 +173,14 @@ RESULTS="$WORK/results.tsv"
 FAILED=0
 
 run_caravan() {
-  local k=$1 seed=$((SEED_BASE + $1)) out="$WORK/caravan-run$1" rc ard status=ok
+  local k=$1 seed=$((SEED_BASE + $1)) out="$WORK/caravan-run$1" rc ard status=ok wall rss cpu
   mkdir -p "$out"
   say "caravan run $k/$RUNS (seed $seed) ..."
   "$TIME_BIN" -v -o "$WORK/caravan-run$k.time" \
-    "$WORK/caravan" run --compat flee --seed "$seed" --out "$out" "$CASE_DIR" \
+    "$WORK/caravan" run --compat flee --force --seed "$seed" --out "$out" "$CASE_DIR" \
     >"$WORK/caravan-run$k.stdout" 2>"$WORK/caravan-run$k.stderr"
   rc=$?
-  read -r wall rss < <(time_of "$WORK/caravan-run$k.time")
+  read -r wall rss cpu < <(time_of "$WORK/caravan-run$k.time")
   if [ $rc -ne 0 ]; then
     status="FAILED(rc=$rc)"; ard=nan; FAILED=1
     say "caravan run $k failed (exit $rc); last lines of its stderr:"
@@ -191,11 +194,11 @@ run_caravan() {
   else
     ard=nan; status="ok(no summary.json)"
   fi
-  printf 'caravan\t%s\t%s\t%s\t%s\t%s\n' "$k" "$wall" "$rss" "$ard" "$status" >> "$RESULTS"
+  printf 'caravan\t%s\t%s\t%s\t%s\t%s\t%s\n' "$k" "$wall" "$rss" "$ard" "$status" "$cpu" >> "$RESULTS"
 }
 
 run_flee() {
-  local k=$1 dir="$WORK/flee-run$1" rc ard status=ok lines
+  local k=$1 dir="$WORK/flee-run$1" rc ard status=ok lines wall rss cpu
   mkdir -p "$dir"
   say "flee run $k/$RUNS ..."
   # Flee reads location_changes.csv from, and writes its logs into, the current folder.
@@ -203,7 +206,7 @@ run_flee() {
     "$PYTHON" "$FLEE_DIR/runscripts/run.py" "$CASE_DIR/input" "$CASE_DIR/validation" 0 "$CASE_DIR/simsetting.yml" \
     > "$dir/out.csv" 2>"$FLEE_STDERR")
   rc=$?
-  read -r wall rss < <(time_of "$WORK/flee-run$k.time")
+  read -r wall rss cpu < <(time_of "$WORK/flee-run$k.time")
   lines=$(wc -l < "$dir/out.csv" 2>/dev/null || echo 0)
   if [ $rc -ne 0 ] || [ "$lines" -lt 2 ]; then
     status="FAILED(rc=$rc, $lines lines)"; ard=nan; FAILED=1
@@ -211,7 +214,7 @@ run_flee() {
   else
     ard=$(ard_of_csv "$dir/out.csv")
   fi
-  printf 'flee\t%s\t%s\t%s\t%s\t%s\n' "$k" "$wall" "$rss" "$ard" "$status" >> "$RESULTS"
+  printf 'flee\t%s\t%s\t%s\t%s\t%s\t%s\n' "$k" "$wall" "$rss" "$ard" "$status" "$cpu" >> "$RESULTS"
 }
 
 # ---- header --------------------------------------------------------------------------------
@@ -244,12 +247,12 @@ def f(x, fmt):
         return "n/a" if v != v else fmt % v
     except ValueError:
         return "n/a"
-print("%-8s %4s %10s %12s %9s  %s" % ("tool", "run", "wall s", "max RSS MB", "ARD", "status"))
-for tool, run, wall, rss, ard, status in rows:
-    print("%-8s %4s %10s %12s %9s  %s" % (tool, run, f(wall, "%.2f"), f(rss, "%.0f"), f(ard, "%.4f"), status))
+print("%-8s %4s %10s %12s %9s  %-10s %s" % ("tool", "run", "wall s", "max RSS MB", "ARD", "cpu s", "status"))
+for tool, run, wall, rss, ard, status, cpu in rows:
+    print("%-8s %4s %10s %12s %9s  %-10s %s" % (tool, run, f(wall, "%.2f"), f(rss, "%.0f"), f(ard, "%.4f"), f(cpu, "%.2f"), status))
 def walls(tool):
     out = []
-    for t, _, w, _, _, status in rows:
+    for t, _, w, _, _, status, _ in rows:
         if t == tool and status.startswith("ok"):
             try:
                 if float(w) == float(w):
