@@ -107,6 +107,8 @@ type Engine struct {
 	warnings   []string
 
 	x *ext // Caravan's mechanisms beyond Flee's; nil for a Flee case
+
+	tally *Tally // per-place movement counts; nil unless EnableTally (observe.go)
 }
 
 // locWord packs what phase A needs to know of an agent: at a place, the
@@ -595,6 +597,9 @@ func (e *Engine) travel(i int32, day uint32) bool {
 		to := e.linkTo[l]
 		e.aLoc[i] = atPlace(to, a.path)
 		e.count[to]++
+		if e.tally != nil {
+			e.tally.arrive(e, i, e.linkFrom[l], to)
+		}
 		if e.x != nil {
 			e.x.countG[to*int32(e.x.groups)+int32(e.x.group[i])]++
 			if _, relocated := e.arrive(i, e.linkFrom[l], to, day, hop); relocated {

@@ -384,6 +384,9 @@ func (e *Engine) drawWait(w *scenario.Wait, i int32, day uint32) float64 {
 func (e *Engine) teleport(i int32, from, to int32) {
 	e.count[from]--
 	e.count[to]++
+	if e.tally != nil {
+		e.tally.moved(e, i, from, to)
+	}
 	if x := e.x; x != nil {
 		g := int32(x.group[i])
 		x.countG[from*int32(x.groups)+g]--
@@ -470,6 +473,9 @@ func (e *Engine) dailyPass(t int) {
 						e.aLoc[i] = dest
 						a.path, a.step = noPath, 0
 						x.Deported++
+						if e.tally != nil {
+							e.tally.Deported[loc]++
+						}
 						x.since[i] = int32(t)
 					}
 				}
