@@ -17,3 +17,10 @@ go test -count=1 -timeout 45m ./...
 # comparison with a local ensemble). Installs slurm-wlm and munge with
 # apt-get when run as root; prints a SKIP line and passes otherwise.
 timeout 1800 scripts/slurm-test.sh
+
+# The workbench (caravan serve) driven in Debian's Chromium by playwright-core:
+# open, pick the example, run, chart, map, slider, event source, compare, a
+# 150-place case; also checks web/dist is what web/src builds to. Installs
+# chromium with apt-get when run as root; prints a SKIP line and passes
+# where Chromium cannot be installed.
+timeout 1500 scripts/web-e2e.sh

@@ -3,16 +3,18 @@
 // index.html pointing at them. The output depends only on the sources and
 // the locked packages, so the committed dist/ can be checked by rebuilding.
 //
-//   node build.mjs           build once
-//   node build.mjs --watch   rebuild on change (use with `caravan serve --dev`)
+//   node build.mjs                build once into dist/
+//   node build.mjs --watch        rebuild on change (use with `caravan serve --dev`)
+//   node build.mjs --outdir DIR   build into DIR (scripts/web-e2e.sh compares it with dist/)
 import * as esbuild from 'esbuild';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const dist = join(here, 'dist');
+const argOut = process.argv.indexOf('--outdir');
+const dist = argOut > 0 ? resolve(process.argv[argOut + 1]) : join(here, 'dist');
 const assets = join(dist, 'assets');
 const watch = process.argv.includes('--watch');
 
@@ -68,7 +70,7 @@ function outputs(result) {
   let js = '';
   let css = '';
   for (const f of Object.keys(result.metafile.outputs)) {
-    const url = `/${f.slice(f.indexOf('assets/'))}`;
+    const url = `/${f.slice(f.lastIndexOf('assets/'))}`;
     if (f.endsWith('.js')) js = url;
     if (f.endsWith('.css')) css = url;
   }

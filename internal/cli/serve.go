@@ -129,7 +129,7 @@ func runForWorkbench(ctx context.Context, req server.RunRequest, out string, pro
 	}
 	opt := flee.Options{Mode: mode, Days: req.Days, Set: req.Set}
 	wall := time.Now()
-	c, err := flee.Load(req.Case, opt)
+	c, err := loadCase(req.Case, opt)
 	if err != nil {
 		return err
 	}

@@ -81,10 +81,18 @@ type registry struct {
 	byCase    map[string]*scenarioEntry // resolved dir → entry
 	runs      map[string]*runEntry
 	given     []*runEntry // runs given explicitly, in order
+	infos     map[string]cachedInfo
+}
+
+// cachedInfo is a run's list entry and the time of the file it came from.
+type cachedInfo struct {
+	info RunInfo
+	mod  time.Time
 }
 
 func newRegistry(ws string, logf func(string, ...any)) *registry {
-	return &registry{ws: ws, logf: logf, byCase: map[string]*scenarioEntry{}, runs: map[string]*runEntry{}}
+	return &registry{ws: ws, logf: logf, byCase: map[string]*scenarioEntry{}, runs: map[string]*runEntry{},
+		infos: map[string]cachedInfo{}}
 }
 
 // resolve makes dir absolute and resolves symlinks, so that a folder has one
@@ -327,7 +335,7 @@ func (r *registry) listRuns() []RunInfo {
 	r.mu.Unlock()
 	out := make([]RunInfo, 0, len(ents))
 	for _, e := range ents {
-		info, err := r.info(e)
+		info, err := r.cachedInfo(e)
 		if err != nil {
 			r.logf("run %s: %v", e.ID, err)
 			continue
@@ -342,6 +350,33 @@ func (r *registry) listRuns() []RunInfo {
 		return out[i].ID < out[j].ID
 	})
 	return out
+}
+
+// cachedInfo returns a run's list entry, read again only when its
+// summary (or ensemble.json) changed.
+func (r *registry) cachedInfo(e *runEntry) (RunInfo, error) {
+	name := "summary.json"
+	if e.Kind == "ensemble" {
+		name = ensemble.EnsembleJSON
+	}
+	st, err := os.Stat(filepath.Join(e.Dir, name))
+	if err != nil {
+		return RunInfo{}, err
+	}
+	r.mu.Lock()
+	c, ok := r.infos[e.ID]
+	r.mu.Unlock()
+	if ok && c.mod.Equal(st.ModTime()) {
+		return c.info, nil
+	}
+	info, err := r.info(e)
+	if err != nil {
+		return info, err
+	}
+	r.mu.Lock()
+	r.infos[e.ID] = cachedInfo{info, st.ModTime()}
+	r.mu.Unlock()
+	return info, nil
 }
 
 func (r *registry) info(e *runEntry) (RunInfo, error) {

@@ -26,8 +26,8 @@ function overlays(chart) {
         chart.tip = el('div', { class: 'tip obs-tip', hidden: true });
         u.over.append(chart.line, chart.tip);
       }],
-      ready: [() => chart.placeLine()],
-      setSize: [() => chart.placeLine()],
+      ready: [() => chart.measure()],
+      setSize: [() => chart.measure()],
       setScale: [() => chart.placeLine()],
       setCursor: [(u) => chart.cursorTip(u)],
     },
@@ -109,11 +109,18 @@ class Chart {
     this.placeLine();
   }
 
+  // measure sizes the day line after a layout (reading sizes forces one, so
+  // it is never done on every day).
+  measure() {
+    if (!this.u || !this.line) return;
+    this.line.style.height = `${this.u.over.clientHeight}px`;
+    this.placeLine();
+  }
+
   placeLine() {
     if (!this.u || !this.line) return;
     const x = this.u.valToPos(dayEpoch(this.start, this.day), 'x');
-    this.line.style.transform = `translateX(${x}px)`;
-    this.line.style.height = `${this.u.over.clientHeight}px`;
+    this.line.style.transform = `translateX(${x.toFixed(1)}px)`;
   }
 
   // cursorTip shows the observation nearest the cursor (within 8 px).

@@ -58,6 +58,7 @@ async function refreshLists() {
 
 function renderLists() {
   const cur = state.current;
+  fillCompare?.();
   scenarioList.replaceChildren(...state.scenarios.map((s) => el('li', {},
     el('a', {
       href: `#/s/${encodeURIComponent(s.id)}`,
@@ -248,6 +249,7 @@ function clear() {
   for (const p of state.parts) p.destroy?.();
   state.parts = [];
   controls = null;
+  fillCompare = null;
   content.replaceChildren();
 }
 
@@ -267,6 +269,18 @@ function summaryLine(v) {
   if (v.kind !== 'scenario') parts.push(`ARD ${v.ard.toFixed(4)}${v.kind === 'ensemble' ? ' (mean)' : ''}`, `rescaled ${v.ard_rescaled.toFixed(4)}`);
   if (v.agents) parts.push(`${fmtInt(v.agents)} agents`);
   return parts.join(' · ');
+}
+
+// fillCompare refreshes the open run's "compare with" list (null when no
+// run is open); the list of runs changes when a job finishes.
+let fillCompare = null;
+
+function fillCompareOptions(cmp, v) {
+  const others = state.runs.filter((r) => r.id !== v.id && r.kind === 'run');
+  others.sort((a, b) => (b.name === v.name) - (a.name === v.name));
+  cmp.replaceChildren(
+    el('option', { value: '' }, others.length ? 'Compare with…' : 'no other run to compare with'),
+    ...others.map((r) => el('option', { value: r.id }, `${r.name} · seed ${r.seed} · ${r.id}`)));
 }
 
 function mapLabel(v) {
@@ -320,12 +334,10 @@ async function showView(kind, id) {
   const actions = el('div', { class: 'actions' });
   if (v.scenario) actions.append(runForm(v.scenario, { seed: kind === 's' ? 1 : (v.seed || 0) + 1 }));
   if (v.kind === 'run') {
-    const others = state.runs.filter((r) => r.id !== v.id && r.kind === 'run');
-    others.sort((a, b) => (b.name === v.name) - (a.name === v.name));
-    const cmp = el('select', { 'data-testid': 'compare-select', 'aria-label': 'compare with' },
-      el('option', { value: '' }, others.length ? 'Compare with…' : 'no other run to compare with'),
-      ...others.map((r) => el('option', { value: r.id }, `${r.name} · seed ${r.seed} · ${r.id}`)));
+    const cmp = el('select', { 'data-testid': 'compare-select', 'aria-label': 'compare with' });
     cmp.addEventListener('change', () => { if (cmp.value) location.hash = `#/c/${encodeURIComponent(v.id)}/${encodeURIComponent(cmp.value)}`; });
+    fillCompare = () => fillCompareOptions(cmp, v);
+    fillCompare();
     actions.append(el('label', { class: 'compare' }, cmp));
   }
   head.append(actions);

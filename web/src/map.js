@@ -263,22 +263,32 @@ export class MapView {
   // last WINDOW days, with dashes moving in the main direction.
   setFlows(t, force) {
     const routes = this.view.routes;
-    if (!this.lastW || force) this.lastW = new Array(routes.length).fill(null);
+    if (!this.lastW || force) {
+      this.lastW = new Array(routes.length).fill(-1);
+      this.lastDir = new Array(routes.length).fill(0);
+    }
     for (let k = 0; k < routes.length; k++) {
       const f = windowed(this.cumF[k], t);
       const b = windowed(this.cumB[k], t);
       const w = f + b;
-      const width = w > 0 ? Math.round((1 + 6 * Math.sqrt(w / this.maxWindow)) * 4) / 4 : 0.6;
-      const key = `${width}|${w > 0 ? (f >= b ? 'f' : 'b') : '-'}`;
-      if (key === this.lastW[k]) continue;
-      this.lastW[k] = key;
+      // Quantised so that small changes touch nothing.
+      const width = w > 0 ? Math.round((1 + 6 * Math.sqrt(w / this.maxWindow)) * 2) / 2 : 0.6;
       const line = this.lines[k];
-      const r = routes[k];
-      const [a, c] = f >= b ? [this.xy[r.from], this.xy[r.to]] : [this.xy[r.to], this.xy[r.from]];
-      line.setAttribute('x1', a[0]); line.setAttribute('y1', a[1]);
-      line.setAttribute('x2', c[0]); line.setAttribute('y2', c[1]);
-      line.setAttribute('stroke-width', width);
-      line.classList.toggle('moving', w > 0);
+      if (width !== this.lastW[k]) {
+        this.lastW[k] = width;
+        line.setAttribute('stroke-width', width);
+        // Dashes move along the routes that carry the most people.
+        const moving = w >= 0.04 * this.maxWindow;
+        if (moving !== line.classList.contains('moving')) line.classList.toggle('moving', moving);
+      }
+      const dir = w === 0 ? this.lastDir[k] : f >= b ? 1 : -1;
+      if (dir !== this.lastDir[k]) {
+        this.lastDir[k] = dir;
+        const r = routes[k];
+        const [a, c] = dir >= 0 ? [this.xy[r.from], this.xy[r.to]] : [this.xy[r.to], this.xy[r.from]];
+        line.setAttribute('x1', a[0]); line.setAttribute('y1', a[1]);
+        line.setAttribute('x2', c[0]); line.setAttribute('y2', c[1]);
+      }
     }
   }
 

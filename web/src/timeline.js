@@ -55,11 +55,24 @@ export class Timeline {
     if (!this.items.length) this.items = [el('li', { class: 'muted' }, 'No dated events in this scenario.')];
     this.list.replaceChildren(...this.items);
     this.source.hidden = true;
+    this.next = -1;
   }
 
   setDay(t) {
     if (!this.view) return;
-    this.view.events.forEach((e, k) => this.items[k].classList.toggle('future', e.day > t));
+    let next = this.view.events.length;
+    this.view.events.forEach((e, k) => {
+      this.items[k].classList.toggle('future', e.day > t);
+      if (e.day > t && k < next) next = k;
+    });
+    // Keep the latest events in sight as the day moves (a layout read,
+    // only when another event becomes the latest).
+    if (next !== this.next && this.view.events.length) {
+      this.next = next;
+      const item = this.items[Math.max(0, next - 1)];
+      const top = item.offsetTop - this.list.offsetTop - this.list.clientHeight / 3;
+      this.list.scrollTop = Math.max(0, top);
+    }
   }
 
   async pick(k) {
