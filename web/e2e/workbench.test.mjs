@@ -106,7 +106,7 @@ async function runFromForm() {
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid="job"]').length > n, before);
   const job = page.locator($('job')).first();
   await job.locator('[data-testid="open-run"]').waitFor();
-  assert.match(await job.locator($('job-progress')).textContent(), /^done: \d+ days in/);
+  assert.match(await job.locator($('job-progress')).textContent(), /^done: \d+ (days|members) in/);
   return page.evaluate(() => window.__progress);
 }
 
@@ -220,6 +220,24 @@ test('a second run can be compared with the first, side by side and as a differe
   await shot('05-compare.png');
 });
 
+test('an ensemble of three members shows its band', async () => {
+  await page.click(`${$('scenario-item')}[data-id="toy-flee"]`);
+  await page.locator($('view-title')).filter({ hasText: 'scenario' }).waitFor();
+  await page.locator($('run-members')).fill('3');
+  assert.equal(await page.locator($('start-run')).textContent(), 'Run ensemble of 3');
+  const progress = await runFromForm();
+  assert.ok(progress.some((p) => /^(member \d of 3|done: 3 members)/.test(p)), `progress seen: ${progress}`);
+  await page.locator(`${$('job')} ${$('open-run')}`).first().click();
+  await page.locator($('view-title')).filter({ hasText: 'ensemble' }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="map"] circle.place').length === 9);
+  const legend = await page.locator(`${$('place-chart')} .u-legend`).textContent();
+  assert.match(legend, /mean of members/);
+  assert.match(legend, /95%/);
+  assert.match(await page.locator($('summary')).textContent(), /3 members from seed 1/);
+  await page.locator($('day-slider')).fill('100');
+  await shot('06-ensemble.png');
+});
+
 test('synthetic 150-place case: live progress, map and a responsive slider', async () => {
   await page.click(`${$('scenario-item')}[data-id="synth150"]`);
   await page.locator($('view-title')).filter({ hasText: 'synth150' }).waitFor();
@@ -266,7 +284,7 @@ test('synthetic 150-place case: live progress, map and a responsive slider', asy
   assert.ok(fps >= 5, `${fps} frames/s while playing`);
   await page.locator($('day-slider')).fill('400');
   await page.waitForTimeout(300);
-  await shot('06-synth150-day401.png');
+  await shot('07-synth150-day401.png');
 });
 
 test('no console errors, failed requests or requests to other hosts', () => {
