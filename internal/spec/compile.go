@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/caravan-sim/caravan/internal/diag"
+	"github.com/caravan-sim/caravan/internal/evaluate"
 	"github.com/caravan-sim/caravan/internal/scenario"
 	"github.com/caravan-sim/caravan/internal/sim"
 )
@@ -49,6 +50,9 @@ type Observed struct {
 	// Rows are the combined series: the total first (Name "total"; it may
 	// have no points), then one per place subject in document order.
 	Rows []SeriesRow
+	// Evidence is every observation as runs are scored against it
+	// (evidence.go).
+	Evidence *evaluate.Evidence
 }
 
 // SeriesRow is the sum of every series of one subject.
@@ -102,11 +106,10 @@ func (c *compiler) notYet(n *Node, key, subject, mechanism string, plural bool) 
 
 // Compile turns the document into what the engine runs: the places,
 // routes and events, the settings of the chosen ruleset, and the observed
-// series with the daily displacement schedule derived from them. Anything
-// the engine cannot simulate yet (groups, drivers other than conflicts,
-// policies other than closed borders, affinities, onward movement,
-// observations other than place and total series) is an error naming the
-// item, never silently dropped.
+// series with the daily displacement schedule derived from them, and every
+// observation as evidence (Observed.Evidence). Anything the engine cannot
+// simulate yet is an error naming the item, never silently dropped;
+// observations a run cannot count are kept as not evaluable.
 func (l *Loaded) Compile(opt Options) (*Compiled, error) {
 	if l.err != nil {
 		return nil, l.err
@@ -247,8 +250,14 @@ func (c *compiler) unsupported() {
 			c.notYet(&dr.Node, "curve", fmt.Sprintf("driver %q", dr.Name), "a linear conflict curve outside spawning mode drivers", false)
 		}
 	}
+	// Every observation compiles to evidence (evidence.go); what a run
+	// cannot count is reported there as not evaluable. Flee's files hold
+	// only place and total series.
 	for i := range d.Observations {
 		o := &d.Observations[i]
+		if c.opt.ForExport == "" {
+			break
+		}
 		switch {
 		case o.Kind != ObsSeries:
 			c.notYet(&o.Node, "kind", fmt.Sprintf("observation %q", o.ID), string(o.Kind)+" observations", true)
@@ -594,7 +603,7 @@ func (c *compiler) observed(ob *Observed) {
 	var rows []*rowAcc
 	for i := range d.Observations {
 		o := &d.Observations[i]
-		if o.Kind != ObsSeries || o.Country != "" || o.Flow != nil || o.Group != "" {
+		if !fleeSeries(o) {
 			continue
 		}
 		var acc *rowAcc
@@ -665,6 +674,7 @@ func (c *compiler) observed(ob *Observed) {
 	for _, a := range all {
 		ob.Rows = append(ob.Rows, a.row)
 	}
+	ob.Evidence = c.evidence(ob.Rows)
 
 	days := sc.Days
 	sp := c.sp
