@@ -249,7 +249,10 @@ func (s *Server) handleJobEvents(w http.ResponseWriter, r *http.Request) {
 	if j == nil {
 		return
 	}
+	// The server's read and write timeouts would end the stream (and cancel
+	// its context); a stream has its own limit instead.
 	rc := http.NewResponseController(w)
+	rc.SetReadDeadline(time.Time{})
 	rc.SetWriteDeadline(time.Now().Add(maxStream))
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")

@@ -67,12 +67,13 @@ type Options struct {
 	Logf func(format string, args ...any)
 }
 
-// Limits on requests.
-const (
-	maxBodyBytes      = 64 << 10
+// Limits on requests (variables so that tests can shorten them).
+const maxBodyBytes = 64 << 10
+
+var (
 	readHeaderTimeout = 5 * time.Second
 	readTimeout       = 30 * time.Second
-	writeTimeout      = 60 * time.Second // SSE streams lift it per stream
+	writeTimeout      = 60 * time.Second // progress streams lift both per stream
 	idleTimeout       = 120 * time.Second
 	maxStream         = 2 * time.Hour
 )
