@@ -75,7 +75,7 @@ describes it.`,
 			logger := log.New(stderr, "serve: ", log.LstdFlags)
 			opt := server.Options{
 				Workspace: dir, Cases: cases, Runs: runs, ScanDirs: []string{"examples"},
-				Assets: assets, Run: runForWorkbench, Version: versionString(), AnyHost: !loop,
+				Assets: assets, AssetsChange: dev, Run: runForWorkbench, Version: versionString(), AnyHost: !loop,
 			}
 			if !quiet {
 				opt.Logf = logger.Printf

@@ -39,7 +39,14 @@ func (s *Server) routes() http.Handler {
 				return
 			}
 			if strings.HasPrefix(r.URL.Path, "/assets/") {
+				// Content-hashed names: a changed file has a new name.
 				w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+				if s.assetsZ != nil && acceptsGzip(r) {
+					if enc := s.assetsZ.get(r.URL.Path[1:]); enc != nil {
+						enc.serveAsset(w, r)
+						return
+					}
+				}
 			} else {
 				w.Header().Set("Cache-Control", "no-cache")
 			}

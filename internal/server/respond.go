@@ -7,7 +7,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"mime"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -156,4 +159,56 @@ func (c *viewCache) get(key string, build func() (any, error)) (*encoded, error)
 		c.mu.Unlock()
 	}
 	return e.enc, err
+}
+
+// gzAssets compresses the bundle's larger text files once each, on first
+// request (the bundle is embedded and never changes while serving).
+type gzAssets struct {
+	fsys fs.FS
+	mu   sync.Mutex
+	m    map[string]*gzAsset
+}
+
+type gzAsset struct {
+	gz    []byte
+	ctype string
+}
+
+func newGzAssets(fsys fs.FS) *gzAssets { return &gzAssets{fsys: fsys, m: map[string]*gzAsset{}} }
+
+// get returns the compressed file, or nil for files not worth compressing
+// or not there.
+func (g *gzAssets) get(name string) *gzAsset {
+	switch path.Ext(name) {
+	case ".js", ".css", ".json", ".html", ".svg", ".txt":
+	default:
+		return nil
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if a, ok := g.m[name]; ok {
+		return a
+	}
+	var a *gzAsset
+	if b, err := fs.ReadFile(g.fsys, name); err == nil && len(b) > 1024 {
+		var z bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&z, gzip.BestCompression)
+		zw.Write(b)
+		zw.Close()
+		a = &gzAsset{gz: z.Bytes(), ctype: mime.TypeByExtension(path.Ext(name))}
+	}
+	g.m[name] = a
+	return a
+}
+
+func (a *gzAsset) serveAsset(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", a.ctype)
+	h.Set("Content-Encoding", "gzip")
+	h.Set("Vary", "Accept-Encoding")
+	h.Set("Content-Length", strconv.Itoa(len(a.gz)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(a.gz)
+	}
 }

@@ -53,6 +53,9 @@ type Options struct {
 	Runs []string
 	// Assets is the front-end bundle (index.html at its root).
 	Assets fs.FS
+	// AssetsChange says Assets may change while serving (served from disk):
+	// its files are then not compressed once and kept.
+	AssetsChange bool
 	// Run starts runs; nil means the workbench cannot start runs.
 	Run RunFunc
 	// Version is Caravan's version, written into ensemble manifests.
@@ -84,6 +87,7 @@ type Server struct {
 	reg     *registry
 	jobs    *jobQueue
 	views   *viewCache
+	assetsZ *gzAssets // nil when serving from disk (--dev)
 	handler http.Handler
 
 	mu    sync.Mutex
@@ -128,6 +132,9 @@ func New(opt Options) (*Server, error) {
 		}
 	}
 	s.views = newViewCache(16)
+	if opt.Assets != nil && !opt.AssetsChange {
+		s.assetsZ = newGzAssets(opt.Assets)
+	}
 	s.jobs = newJobQueue(s, opt.MaxJobs)
 	s.handler = s.routes()
 	return s, nil

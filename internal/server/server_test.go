@@ -3,10 +3,12 @@ package server_test
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -509,6 +511,25 @@ func TestServer_Headers(t *testing.T) {
 	res.Body.Close()
 	if res.Header.Get("Content-Encoding") != "gzip" || res.Header.Get("ETag") == "" {
 		t.Errorf("view headers %v", res.Header)
+	}
+	// Bundle files are sent gzipped too.
+	atlas, _ := fs.Glob(web.Dist(), "assets/countries-50m-*.json")
+	areq, _ := http.NewRequest("GET", s.URL+"/"+atlas[0], nil)
+	areq.Header.Set("Accept-Encoding", "gzip")
+	ares, err := http.DefaultTransport.RoundTrip(areq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(ares.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unz, _ := io.ReadAll(zr)
+	ares.Body.Close()
+	want, _ := fs.ReadFile(web.Dist(), atlas[0])
+	if ares.Header.Get("Content-Type") != "application/json" || !bytes.Equal(unz, want) ||
+		!strings.Contains(ares.Header.Get("Cache-Control"), "immutable") {
+		t.Errorf("gzipped asset: %v, %d bytes unzipped, want %d", ares.Header, len(unz), len(want))
 	}
 	req.Header.Set("If-None-Match", res.Header.Get("ETag"))
 	res, err = http.DefaultTransport.RoundTrip(req)
