@@ -28,6 +28,18 @@ chromium_bin() {
 	return 1
 }
 
+# headless_ok starts the browser once, headless, on an empty page.
+headless_ok() {
+	local profile
+	profile=$(mktemp -d)
+	timeout 60 "$1" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$profile" --dump-dom about:blank >/dev/null 2>&1
+	local rc=$?
+	rm -rf "$profile"
+	return $rc
+}
+
 apt_install() {
 	export DEBIAN_FRONTEND=noninteractive
 	# Bounded: a mirror that hangs must not hang CI.
@@ -45,8 +57,15 @@ if ! chrome=$(chromium_bin); then
 	echo "web-e2e: installing Debian's chromium"
 	apt_install chromium fonts-liberation fonts-dejavu-core ca-certificates
 	chrome=$(chromium_bin) || { echo "web-e2e: chromium did not install" >&2; exit 1; }
+	# Without its recommended packages it should still render headless;
+	# if it cannot, install those too.
+	if ! headless_ok "$chrome"; then
+		echo "web-e2e: chromium does not start headless; adding its recommended packages"
+		timeout 900 apt-get install -y -qq chromium >/dev/null
+	fi
 fi
 echo "web-e2e: $("$chrome" --version 2>/dev/null || echo "$chrome")"
+headless_ok "$chrome" || { echo "web-e2e: $chrome does not start headless" >&2; exit 1; }
 
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -11,7 +11,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,7 @@ const synth = 'internal/server/testdata/synth150';
 const WAIT = 120_000;
 
 let server;
+let workspace;
 let url;
 let browser;
 let page;
@@ -32,8 +33,8 @@ const problems = []; // console errors, page errors, failed or foreign requests
 const figures = {};
 
 function startServer() {
-  const ws = mkdtempSync(join(tmpdir(), 'caravan-e2e-'));
-  server = spawn(bin, ['serve', '--dir', ws, synth], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  workspace = mkdtempSync(join(tmpdir(), 'caravan-e2e-'));
+  server = spawn(bin, ['serve', '--dir', workspace, synth], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   server.stderr.on('data', (d) => { err += d; });
   return new Promise((res, rej) => {
@@ -78,6 +79,7 @@ after(async () => {
     server.kill('SIGINT');
     await exited;
   }
+  if (workspace) rmSync(workspace, { recursive: true, force: true });
   console.log(`e2e figures: ${JSON.stringify(figures)}`);
   console.log(`e2e screenshots in ${artefacts}`);
 });
