@@ -19,7 +19,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"time"
 
 	"gonum.org/v1/gonum/optimize"
 
@@ -352,6 +351,3 @@ func (c ctxRecorder) Init() error { return nil }
 func (c ctxRecorder) Record(*optimize.Location, optimize.Operation, *optimize.Stats) error {
 	return c.ctx.Err()
 }
-
-// Elapsed formats a duration for reports.
-func Elapsed(d time.Duration) string { return d.Round(100 * time.Millisecond).String() }
