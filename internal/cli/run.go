@@ -33,6 +33,8 @@ type Summary struct {
 	ARD            float64     `json:"ard"`
 	ARDRescaled    float64     `json:"ard_rescaled"`
 	Camps          []CampFinal `json:"camps"`
+	// Evidence is the fit to the observations (native scenarios only).
+	Evidence *EvidenceSummary `json:"evidence,omitempty"`
 }
 
 // CampFinal is a camp's population on the last day.
@@ -57,6 +59,8 @@ func newRunCmd() *cobra.Command {
   summary.json     the averaged relative difference (ARD) and final camp populations
   network.geojson  places and routes with final populations and flows, for maps
   events.csv       the dated conflicts, closures and camp changes
+  evidence.csv     (native scenarios) each observation with its citation, the
+                   simulated value, the error and the verdict (docs/evidence.md)
   manifest.json    inputs with their SHA-256, settings, seed, version, timings
 The folder appears only when the run succeeded.`,
 		Args: exactArgs(1, "one scenario file or case folder"),
@@ -66,7 +70,7 @@ The folder appears only when the run succeeded.`,
 				return err
 			}
 			wall := time.Now()
-			c, err := loadCase(args[0], opt)
+			c, ev, err := loadWithEvidence(args[0], opt)
 			printWarnings(cmd.ErrOrStderr(), c.Warnings)
 			if err != nil {
 				return err
@@ -90,9 +94,15 @@ The folder appears only when the run succeeded.`,
 			}
 			rec := results.NewDaily(len(c.Scenario.Places), c.Scenario.Days)
 			var obs sim.Observer = rec
+			var probes *results.Probes
+			if ev != nil {
+				probes = results.NewProbes(ev.Probes, c.Scenario.Days)
+				probes.Attach(eng)
+				obs = observers{rec, probes}
+			}
 			stderr := cmd.ErrOrStderr()
 			if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) && !quiet {
-				obs = progress(rec, stderr, c.Scenario.Days)
+				obs = progress(obs, stderr, c.Scenario.Days)
 			}
 			t0 := time.Now()
 			if err := eng.Run(cmd.Context(), obs); err != nil {
@@ -114,6 +124,15 @@ The folder appears only when the run succeeded.`,
 			if err := od.WriteFile("out.csv", func(w io.Writer) error { return flee.WriteOutCSV(w, c, rec) }); err != nil {
 				return err
 			}
+			outputs := []string{"out.csv", "populations.csv", "summary.json", "network.geojson", "events.csv"}
+			if ev != nil {
+				fit := ev.Evaluate(probes)
+				sum.Evidence = newEvidenceSummary(ev, fit)
+				if err := od.WriteFile("evidence.csv", func(w io.Writer) error { return ev.WriteCSV(w, fit) }); err != nil {
+					return err
+				}
+				outputs = append(outputs, "evidence.csv")
+			}
 			if err := od.WriteFile("populations.csv", func(w io.Writer) error { return writePopulations(w, c, rec) }); err != nil {
 				return err
 			}
@@ -134,7 +153,7 @@ The folder appears only when the run succeeded.`,
 				return err
 			}
 			man := manifest(c, opt, seed, eng, simSec, cf.set)
-			man.Outputs = []string{"out.csv", "populations.csv", "summary.json", "network.geojson", "events.csv", "manifest.json"}
+			man.Outputs = append(outputs, "manifest.json")
 			man.WallSeconds = time.Since(wall).Seconds()
 			if err := od.WriteJSON("manifest.json", man); err != nil {
 				return err
@@ -217,6 +236,9 @@ func printSummary(w io.Writer, c *flee.Case, s Summary, out string) {
 	fmt.Fprintf(w, "  %-22s %10s %10s\n", "camp (last day)", "simulated", "observed")
 	for _, cf := range s.Camps {
 		fmt.Fprintf(w, "  %-22s %10d %10d\n", cf.Name, cf.Simulated, cf.Observed)
+	}
+	if s.Evidence != nil {
+		fmt.Fprintf(w, "  evidence: %s\n", s.Evidence.Line)
 	}
 	fmt.Fprintf(w, "results in %s\n", out)
 }
