@@ -105,7 +105,14 @@ func LoadParams(path string) ([]Param, error) {
 }
 
 // ParseParams parses the content of a parameter file (see LoadParams).
-func ParseParams(path string, data []byte) ([]Param, error) {
+func ParseParams(path string, data []byte) (_ []Param, err error) {
+	// goccy/go-yaml v1.19.2 panics on some malformed input (found by
+	// FuzzParseParams: "!\n0000000"); report that as bad input.
+	defer func() {
+		if r := recover(); r != nil {
+			err = &diag.Error{Problems: []diag.Problem{{File: path, Msg: fmt.Sprintf("not valid YAML (the YAML decoder failed: %v)", r)}}}
+		}
+	}()
 	var probs diag.List
 	file, err := parser.ParseBytes(data, 0)
 	if err != nil {
