@@ -156,26 +156,36 @@ func LoadOverlay(path string) (*Loaded, error) {
 		drop[n] = true
 	}
 	found := map[string]bool{}
-	slot := map[string]int{} // name -> index in the base's list, for replacements
+	// slot is where a replacement goes: the index its namesake has among
+	// the base's entries that are not removed.
+	slot := map[string]int{}
 	var keptP []Policy
-	for i, p := range doc.Policies {
+	pos := 0
+	for _, p := range doc.Policies {
 		found[p.Name] = true
-		if contains(replace["policies"], p.Name) {
-			slot["policies/"+p.Name] = i
-		}
-		if !drop[p.Name] && !contains(replace["policies"], p.Name) {
+		switch {
+		case contains(replace["policies"], p.Name):
+			slot["policies/"+p.Name] = pos
+		case !drop[p.Name]:
 			keptP = append(keptP, p)
+		default:
+			continue
 		}
+		pos++
 	}
 	var keptD []Driver
-	for i, d := range doc.Drivers {
+	pos = 0
+	for _, d := range doc.Drivers {
 		found[d.Name] = true
-		if contains(replace["drivers"], d.Name) {
-			slot["drivers/"+d.Name] = i
-		}
-		if !drop[d.Name] && !contains(replace["drivers"], d.Name) {
+		switch {
+		case contains(replace["drivers"], d.Name):
+			slot["drivers/"+d.Name] = pos
+		case !drop[d.Name]:
 			keptD = append(keptD, d)
+		default:
+			continue
 		}
+		pos++
 	}
 	for _, n := range remove {
 		if !found[n] {
