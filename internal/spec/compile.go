@@ -294,7 +294,7 @@ func (c *compiler) unsupported() {
 		if len(r.Seasons) > 0 {
 			c.notYet(&r.Node, "seasons", fmt.Sprintf("route %s–%s", r.From, r.To), "seasons", true)
 		}
-		if r.Mode != "" && r.Mode != "road" {
+		if r.Mode != "" && r.Mode != "road" && r.MaxSpeed == nil {
 			modes[r.Mode]++
 		}
 	}
@@ -514,6 +514,7 @@ func (c *compiler) events() {
 		}
 	}
 	// Conflict drivers: a step curve per origin.
+	driversMode := d.Spawning != nil && d.Spawning.Mode == SpawnDrivers
 	for i := range d.Drivers {
 		dr := &d.Drivers[i]
 		if dr.Type != "conflict" || dr.Curve == "linear" {
@@ -526,6 +527,11 @@ func (c *compiler) events() {
 				v, ok := c.value(&pt.Value, "intensity")
 				if !ok {
 					continue
+				}
+				if driversMode && v > 0 {
+					// Under spawning mode drivers the curve counts people a
+					// day; the place is simply in conflict (intensity 1).
+					v = 1
 				}
 				ev := scenario.Event{Day: pt.Date.DaysSince(start), Place: c.index[o], Place2: -1, Value: v, Source: src(&pt.Node)}
 				switch {

@@ -654,7 +654,7 @@ func (c *checker) checkGroups() {
 			}
 			c.quantity(&sh.Share, "share", 0, 1, false)
 			if p := c.places[sh.Place]; p.Kind != "" && p.Kind != KindOrigin {
-				c.warnf(&sh.Node, "place", "%q is a %s, not an origin", sh.Place, p.Kind)
+				c.warnf(&sh.Node, "place", "%q is a %s, not an origin: its shares set only the groups of the people placed there at the start", sh.Place, p.Kind)
 			}
 			s := sums[sh.Place]
 			if s == nil {
