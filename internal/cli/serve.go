@@ -129,7 +129,7 @@ func runForWorkbench(ctx context.Context, req server.RunRequest, out string, pro
 	}
 	opt := flee.Options{Mode: mode, Days: req.Days, Set: req.Set}
 	wall := time.Now()
-	c, err := loadCase(req.Case, opt)
+	c, ev, err := loadWithEvidence(req.Case, opt)
 	if err != nil {
 		return err
 	}
@@ -148,8 +148,15 @@ func runForWorkbench(ctx context.Context, req server.RunRequest, out string, pro
 	days := c.Scenario.Days
 	rec := results.NewDaily(len(c.Scenario.Places), days)
 	flows := newFlowRecorder(len(c.Scenario.Routes), days)
+	inner := observers{rec}
+	var probes *results.Probes
+	if ev != nil {
+		probes = results.NewProbes(ev.Probes, days)
+		probes.Attach(eng)
+		inner = append(inner, probes)
+	}
 	obs := sim.ObserverFunc(func(day int, e *sim.Engine) error {
-		if err := rec.Day(day, e); err != nil {
+		if err := inner.Day(day, e); err != nil {
 			return err
 		}
 		flows.day(e)
@@ -175,6 +182,15 @@ func runForWorkbench(ctx context.Context, req server.RunRequest, out string, pro
 	}
 	if err := od.WriteFile("out.csv", func(w io.Writer) error { return flee.WriteOutCSV(w, c, rec) }); err != nil {
 		return err
+	}
+	outputs := []string{"out.csv", "populations.csv", "summary.json", "network.geojson", "events.csv"}
+	if ev != nil {
+		fit := ev.Evaluate(probes)
+		sum.Evidence = newEvidenceSummary(ev, fit)
+		if err := od.WriteFile("evidence.csv", func(w io.Writer) error { return ev.WriteCSV(w, fit) }); err != nil {
+			return err
+		}
+		outputs = append(outputs, "evidence.csv")
 	}
 	if err := od.WriteFile("populations.csv", func(w io.Writer) error { return writePopulations(w, c, rec) }); err != nil {
 		return err
@@ -207,7 +223,7 @@ func runForWorkbench(ctx context.Context, req server.RunRequest, out string, pro
 	for _, s := range req.Set {
 		man.Command = append(man.Command, "--set", s)
 	}
-	man.Outputs = []string{"out.csv", "populations.csv", "summary.json", "network.geojson", "events.csv", server.RouteFlowsFile, "manifest.json"}
+	man.Outputs = append(outputs, server.RouteFlowsFile, "manifest.json")
 	man.WallSeconds = time.Since(wall).Seconds()
 	if err := od.WriteJSON("manifest.json", man); err != nil {
 		return err
