@@ -121,7 +121,7 @@ describes it.`,
 // manifest) and reports progress per day.
 //
 // It repeats run.go's sequence; a shared function in run.go would remove
-// the repetition (see the workbench notes in docs/workbench.md).
+// the repetition and keep the two from drifting apart.
 func runForWorkbench(ctx context.Context, req server.RunRequest, out string, progress func(done, total int)) error {
 	mode, err := parseMode(req.Compat)
 	if err != nil {
