@@ -232,10 +232,12 @@ func writePopulations(w io.Writer, c *flee.Case, d *results.Daily) error {
 func printSummary(w io.Writer, c *flee.Case, s Summary, out string) {
 	fmt.Fprintf(w, "%s (%s mode, seed %d): %d days from %s\n", s.Scenario, s.Mode, s.Seed, s.Days, c.Scenario.Start.Format("2006-01-02"))
 	fmt.Fprintf(w, "  agents %d, agent-steps %.3g, simulated in %.2f s (%.3g agent-steps/s)\n", s.Agents, float64(s.AgentSteps), s.SimSeconds, s.StepsPerSecond)
-	fmt.Fprintf(w, "  averaged relative difference (ARD) %.4f, rescaled %.4f\n", s.ARD, s.ARDRescaled)
-	fmt.Fprintf(w, "  %-22s %10s %10s\n", "camp (last day)", "simulated", "observed")
-	for _, cf := range s.Camps {
-		fmt.Fprintf(w, "  %-22s %10d %10d\n", cf.Name, cf.Simulated, cf.Observed)
+	if len(s.Camps) > 0 { // camp series: Flee's headline error
+		fmt.Fprintf(w, "  averaged relative difference (ARD) %.4f, rescaled %.4f\n", s.ARD, s.ARDRescaled)
+		fmt.Fprintf(w, "  %-22s %10s %10s\n", "camp (last day)", "simulated", "observed")
+		for _, cf := range s.Camps {
+			fmt.Fprintf(w, "  %-22s %10d %10d\n", cf.Name, cf.Simulated, cf.Observed)
+		}
 	}
 	if s.Evidence != nil {
 		fmt.Fprintf(w, "  evidence: %s\n", s.Evidence.Line)
