@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/caravan-sim/caravan/internal/evaluate"
 	"github.com/caravan-sim/caravan/internal/flee"
 	"github.com/caravan-sim/caravan/internal/results"
 	"github.com/caravan-sim/caravan/internal/sim"
@@ -88,74 +87,13 @@ The folder appears only when the run succeeded.`,
 			}
 			defer od.Abort()
 
-			eng, err := sim.New(c.Scenario, c.Config.Sim, seed)
-			if err != nil {
-				return err
-			}
-			rec := results.NewDaily(len(c.Scenario.Places), c.Scenario.Days)
-			var obs sim.Observer = rec
-			var probes *results.Probes
-			if ev != nil {
-				probes = results.NewProbes(ev.Probes, c.Scenario.Days)
-				probes.Attach(eng)
-				obs = observers{rec, probes}
-			}
+			rs := runSpec{opt: opt, seed: seed, set: cf.set, wall: wall}
 			stderr := cmd.ErrOrStderr()
 			if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) && !quiet {
-				obs = progress(obs, stderr, c.Scenario.Days)
+				rs.wrap = func(o sim.Observer) sim.Observer { return progress(o, stderr, c.Scenario.Days) }
 			}
-			t0 := time.Now()
-			if err := eng.Run(cmd.Context(), obs); err != nil {
-				return err
-			}
-			simSec := time.Since(t0).Seconds()
-
-			ard := evaluate.ComputeARD(c.Simulated(rec), c.Observed)
-			sum := Summary{
-				Scenario: c.Scenario.Name, Mode: opt.Mode.String(), Seed: seed, Days: c.Scenario.Days,
-				Agents: eng.Agents(), AgentSteps: eng.AgentSteps(), SimSeconds: simSec,
-				StepsPerSecond: float64(eng.AgentSteps()) / simSec,
-				ARD:            ard.Value, ARDRescaled: ard.Rescaled,
-			}
-			last := c.Scenario.Days - 1
-			for k, name := range c.CampNames() {
-				sum.Camps = append(sum.Camps, CampFinal{Name: name, Simulated: rec.Count(last, c.Camps[k]), Observed: c.Observed[k][last]})
-			}
-			if err := od.WriteFile("out.csv", func(w io.Writer) error { return flee.WriteOutCSV(w, c, rec) }); err != nil {
-				return err
-			}
-			outputs := []string{"out.csv", "populations.csv", "summary.json", "network.geojson", "events.csv"}
-			if ev != nil {
-				fit := ev.Evaluate(probes)
-				sum.Evidence = newEvidenceSummary(ev, fit)
-				if err := od.WriteFile("evidence.csv", func(w io.Writer) error { return ev.WriteCSV(w, fit) }); err != nil {
-					return err
-				}
-				outputs = append(outputs, "evidence.csv")
-			}
-			if err := od.WriteFile("populations.csv", func(w io.Writer) error { return writePopulations(w, c, rec) }); err != nil {
-				return err
-			}
-			if err := od.WriteJSON("summary.json", sum); err != nil {
-				return err
-			}
-			final := make([]int, len(c.Scenario.Places))
-			for i := range final {
-				final[i] = rec.Count(last, i)
-			}
-			fwd, back := eng.RouteFlows()
-			if err := od.WriteFile("network.geojson", func(w io.Writer) error {
-				return results.WriteNetworkGeoJSON(w, c.Scenario, final, fwd, back)
-			}); err != nil {
-				return err
-			}
-			if err := od.WriteFile("events.csv", func(w io.Writer) error { return results.WriteEventsCSV(w, c.Scenario) }); err != nil {
-				return err
-			}
-			man := manifest(c, opt, seed, eng, simSec, cf.set)
-			man.Outputs = append(outputs, "manifest.json")
-			man.WallSeconds = time.Since(wall).Seconds()
-			if err := od.WriteJSON("manifest.json", man); err != nil {
+			sum, err := executeRun(cmd.Context(), c, ev, rs, od)
+			if err != nil {
 				return err
 			}
 			if err := od.Commit(); err != nil {

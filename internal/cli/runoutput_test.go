@@ -14,7 +14,7 @@ import (
 	"testing"
 )
 
-var runOutputs = []string{"events.csv", "manifest.json", "network.geojson", "out.csv", "populations.csv", "summary.json"}
+var runOutputs = []string{"events.csv", "manifest.json", "network.geojson", "out.csv", "populations.csv", "route_flows.csv", "summary.json"}
 
 // copyCaseDir copies a case folder into dst, passing each file through edit.
 func copyCaseDir(t *testing.T, src, dst string, edit func(rel string, data []byte) []byte) string {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log"
 	"net"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/caravan-sim/caravan/internal/evaluate"
 	"github.com/caravan-sim/caravan/internal/flee"
 	"github.com/caravan-sim/caravan/internal/results"
 	"github.com/caravan-sim/caravan/internal/server"
@@ -141,155 +139,28 @@ func runForWorkbench(ctx context.Context, req server.RunRequest, out string, pro
 		return err
 	}
 	defer od.Abort()
-	eng, err := sim.New(c.Scenario, c.Config.Sim, req.Seed)
-	if err != nil {
-		return err
-	}
-	days := c.Scenario.Days
-	rec := results.NewDaily(len(c.Scenario.Places), days)
-	flows := newFlowRecorder(len(c.Scenario.Routes), days)
-	inner := observers{rec}
-	var probes *results.Probes
-	if ev != nil {
-		probes = results.NewProbes(ev.Probes, days)
-		probes.Attach(eng)
-		inner = append(inner, probes)
-	}
-	obs := sim.ObserverFunc(func(day int, e *sim.Engine) error {
-		if err := inner.Day(day, e); err != nil {
-			return err
-		}
-		flows.day(e)
-		progress(day+1, days)
-		return nil
-	})
-	progress(0, days)
-	t0 := time.Now()
-	if err := eng.Run(ctx, obs); err != nil {
-		return err
-	}
-	simSec := time.Since(t0).Seconds()
-	ard := evaluate.ComputeARD(c.Simulated(rec), c.Observed)
-	sum := Summary{
-		Scenario: c.Scenario.Name, Mode: opt.Mode.String(), Seed: req.Seed, Days: days,
-		Agents: eng.Agents(), AgentSteps: eng.AgentSteps(), SimSeconds: simSec,
-		StepsPerSecond: float64(eng.AgentSteps()) / simSec,
-		ARD:            ard.Value, ARDRescaled: ard.Rescaled,
-	}
-	last := days - 1
-	for k, name := range c.CampNames() {
-		sum.Camps = append(sum.Camps, CampFinal{Name: name, Simulated: rec.Count(last, c.Camps[k]), Observed: c.Observed[k][last]})
-	}
-	if err := od.WriteFile("out.csv", func(w io.Writer) error { return flee.WriteOutCSV(w, c, rec) }); err != nil {
-		return err
-	}
-	outputs := []string{"out.csv", "populations.csv", "summary.json", "network.geojson", "events.csv"}
-	if ev != nil {
-		fit := ev.Evaluate(probes)
-		sum.Evidence = newEvidenceSummary(ev, fit)
-		if err := od.WriteFile("evidence.csv", func(w io.Writer) error { return ev.WriteCSV(w, fit) }); err != nil {
-			return err
-		}
-		outputs = append(outputs, "evidence.csv")
-	}
-	if err := od.WriteFile("populations.csv", func(w io.Writer) error { return writePopulations(w, c, rec) }); err != nil {
-		return err
-	}
-	if err := od.WriteJSON("summary.json", sum); err != nil {
-		return err
-	}
-	final := make([]int, len(c.Scenario.Places))
-	for i := range final {
-		final[i] = rec.Count(last, i)
-	}
-	fwd, back := eng.RouteFlows()
-	if err := od.WriteFile("network.geojson", func(w io.Writer) error {
-		return results.WriteNetworkGeoJSON(w, c.Scenario, final, fwd, back)
-	}); err != nil {
-		return err
-	}
-	if err := od.WriteFile("events.csv", func(w io.Writer) error { return results.WriteEventsCSV(w, c.Scenario) }); err != nil {
-		return err
-	}
-	if err := od.WriteFile(server.RouteFlowsFile, func(w io.Writer) error { return flows.write(w, c) }); err != nil {
-		return err
-	}
-	man := manifest(c, opt, req.Seed, eng, simSec, req.Set)
 	// The command that repeats this run from the command line.
-	man.Command = []string{"caravan", "run", req.Case, "--seed", strconv.FormatUint(req.Seed, 10), "--compat", req.Compat}
+	command := []string{"caravan", "run", req.Case, "--seed", strconv.FormatUint(req.Seed, 10), "--compat", req.Compat}
 	if req.Days > 0 {
-		man.Command = append(man.Command, "--days", strconv.Itoa(req.Days))
+		command = append(command, "--days", strconv.Itoa(req.Days))
 	}
 	for _, s := range req.Set {
-		man.Command = append(man.Command, "--set", s)
+		command = append(command, "--set", s)
 	}
-	man.Outputs = append(outputs, server.RouteFlowsFile, "manifest.json")
-	man.WallSeconds = time.Since(wall).Seconds()
-	if err := od.WriteJSON("manifest.json", man); err != nil {
+	days := c.Scenario.Days
+	rs := runSpec{opt: opt, seed: req.Seed, set: req.Set, command: command, wall: wall,
+		wrap: func(o sim.Observer) sim.Observer {
+			return sim.ObserverFunc(func(day int, e *sim.Engine) error {
+				if err := o.Day(day, e); err != nil {
+					return err
+				}
+				progress(day+1, days)
+				return nil
+			})
+		}}
+	progress(0, days)
+	if _, err := executeRun(ctx, c, ev, rs, od); err != nil {
 		return err
 	}
 	return od.Commit()
-}
-
-// flowRecorder keeps, for every day, how many agents set out along each
-// route in each direction that day (from the engine's running totals), so
-// the workbench's map can animate flows; `caravan run` writes only the
-// totals (network.geojson).
-type flowRecorder struct {
-	routes            int
-	prevFwd, prevBack []int64
-	fwd, back         []int32 // [day*routes+route]
-}
-
-func newFlowRecorder(routes, days int) *flowRecorder {
-	return &flowRecorder{routes: routes, prevFwd: make([]int64, routes), prevBack: make([]int64, routes),
-		fwd: make([]int32, 0, routes*days), back: make([]int32, 0, routes*days)}
-}
-
-func (f *flowRecorder) day(e *sim.Engine) {
-	fwd, back := e.RouteFlows()
-	for r := 0; r < f.routes; r++ {
-		f.fwd = append(f.fwd, int32(fwd[r]-f.prevFwd[r]))
-		f.back = append(f.back, int32(back[r]-f.prevBack[r]))
-	}
-	f.prevFwd, f.prevBack = fwd, back
-}
-
-// write writes route_flows.csv: day, date, then per route two columns,
-// "<from> -> <to>" and "<to> -> <from>", the agents that set out that day.
-func (f *flowRecorder) write(w io.Writer, c *flee.Case) error {
-	sc := c.Scenario
-	buf := []byte("day,date")
-	for _, r := range sc.Routes {
-		a, b := sc.Places[r.From].Name, sc.Places[r.To].Name
-		buf = append(buf, ',')
-		buf = results.AppendField(buf, a+" -> "+b)
-		buf = append(buf, ',')
-		buf = results.AppendField(buf, b+" -> "+a)
-	}
-	buf = append(buf, '\n')
-	days := len(f.fwd) / max(1, f.routes)
-	if f.routes == 0 {
-		days = 0
-	}
-	for t := 0; t < days; t++ {
-		buf = strconv.AppendInt(buf, int64(t), 10)
-		buf = append(buf, ',')
-		buf = sc.Date(t).AppendFormat(buf, "2006-01-02")
-		for r := 0; r < f.routes; r++ {
-			buf = append(buf, ',')
-			buf = strconv.AppendInt(buf, int64(f.fwd[t*f.routes+r]), 10)
-			buf = append(buf, ',')
-			buf = strconv.AppendInt(buf, int64(f.back[t*f.routes+r]), 10)
-		}
-		buf = append(buf, '\n')
-		if len(buf) > 1<<16 {
-			if _, err := w.Write(buf); err != nil {
-				return err
-			}
-			buf = buf[:0]
-		}
-	}
-	_, err := w.Write(buf)
-	return err
 }
