@@ -35,15 +35,6 @@ func (f *caseFlags) options() (flee.Options, error) {
 	return flee.Options{Mode: mode, Days: f.days, SettingsFile: f.settings, Set: f.set}, nil
 }
 
-// loadCase reads either a native scenario (a .yaml file, or a folder with
-// scenario.yaml) or a Flee case folder.
-func loadCase(path string, opt flee.Options) (*flee.Case, error) {
-	if spec.IsScenario(path) {
-		return flee.LoadSpec(path, opt)
-	}
-	return flee.Load(path, opt)
-}
-
 func newValidateCmd() *cobra.Command {
 	var cf caseFlags
 	cmd := &cobra.Command{
@@ -58,7 +49,7 @@ error was found; warnings alone do not fail.`,
 			if err != nil {
 				return err
 			}
-			c, err := loadCase(args[0], opt)
+			c, _, err := loadWithEvidence(args[0], opt) // overlays too
 			out := cmd.OutOrStdout()
 			printWarnings(cmd.ErrOrStderr(), c.Warnings)
 			if err != nil {
