@@ -7,7 +7,6 @@ import (
 
 	"github.com/caravan-sim/caravan/internal/diag"
 	"github.com/caravan-sim/caravan/internal/flee"
-	"github.com/caravan-sim/caravan/internal/spec"
 )
 
 type caseFlags struct {
