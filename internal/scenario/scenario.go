@@ -71,6 +71,10 @@ type Route struct {
 	// Duplicate makes the route count twice in route choice (Flee's
 	// forced_redirection=1 quirk, reproduced only in compatibility mode).
 	Duplicate bool
+	// CapacityPerDay is how many people may set out along the route per day
+	// (both directions together); 0 means no limit. Those over it stay
+	// where they are that day.
+	CapacityPerDay int
 }
 
 // EventKind says what an Event does.

@@ -76,6 +76,9 @@ type Engine struct {
 	linkWalk   []float64
 	linkClosed []int32 // number of closures in force (Flee mode: 0 or 1)
 	linkRoute  []int32 // the scenario route a link belongs to
+	routeCap   []int32 // per scenario route: people a day, 0 = no limit; nil when no route has one
+	routeUsed  []int32 // per scenario route: people who set out today
+	capTurned  int64   // departures refused by a full route
 	linkUse    []int64 // agents that have entered the link
 	out        [][]int32
 
@@ -151,6 +154,7 @@ func New(sc *scenario.Scenario, set Settings, seed uint64) (*Engine, error) {
 	e := &Engine{sc: sc, set: set, key: rng.NewKey(seed, 1)}
 	e.initPlaces()
 	e.initLinks()
+	e.initRouteCaps()
 	e.initAgents()
 	if err := e.initSystem(); err != nil {
 		return nil, err
@@ -261,6 +265,18 @@ func (e *Engine) initLinks() {
 	}
 }
 
+func (e *Engine) initRouteCaps() {
+	for k, r := range e.sc.Routes {
+		if r.CapacityPerDay > 0 {
+			if e.routeCap == nil {
+				e.routeCap = make([]int32, len(e.sc.Routes))
+				e.routeUsed = make([]int32, len(e.sc.Routes))
+			}
+			e.routeCap[k] = int32(min(r.CapacityPerDay, math.MaxInt32))
+		}
+	}
+}
+
 func (e *Engine) initAgents() {
 	total := 0
 	for _, p := range e.sc.Places {
@@ -341,6 +357,9 @@ func (e *Engine) Step() error {
 		e.policyDay(t)
 	}
 	e.updatePlaces(t)
+	for k := range e.routeUsed {
+		e.routeUsed[k] = 0
+	}
 	e.agentSteps += int64(len(e.ag))
 	e.phaseA(t)
 	e.phaseB(t)
@@ -486,12 +505,24 @@ func (e *Engine) decide(i int32, loc int32, u float64, hop uint32) bool {
 		return false
 	}
 depart:
-	if e.x != nil {
-		if !e.borderPass(i, l, uint32(e.day), hop) {
-			a.path, a.step = noPath, 0
-			e.aLoc[i] = loc
-			return false
+	if e.x != nil && !e.borderPass(i, l, uint32(e.day), hop) {
+		a.path, a.step = noPath, 0
+		e.aLoc[i] = loc
+		return false
+	}
+	if e.routeCap != nil {
+		r := e.linkRoute[l]
+		if c := e.routeCap[r]; c > 0 {
+			if e.routeUsed[r] >= c {
+				a.path, a.step = noPath, 0
+				e.aLoc[i] = loc
+				e.capTurned++
+				return false
+			}
+			e.routeUsed[r]++
 		}
+	}
+	if e.x != nil {
 		e.x.countG[loc*int32(e.x.groups)+int32(e.x.group[i])]--
 	}
 	e.count[loc]--

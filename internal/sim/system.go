@@ -517,6 +517,7 @@ func (e *Engine) Groups() int {
 // SystemStats are cumulative counts of what policies and onward rules did.
 type SystemStats struct {
 	Refused     int64 // border crossings refused
+	RouteFull   int64 // departures refused because a route's daily capacity was used up
 	Relocated   int64
 	Deported    int64
 	Naturalised int64
@@ -527,13 +528,13 @@ type SystemStats struct {
 func (e *Engine) Stats() SystemStats {
 	x := e.x
 	if x == nil {
-		return SystemStats{}
+		return SystemStats{RouteFull: e.capTurned}
 	}
 	var r int64
 	for _, v := range x.Refused {
 		r += v
 	}
-	return SystemStats{Refused: r, Relocated: x.Relocated, Deported: x.Deported, Naturalised: x.Naturalised, LeftOnward: x.LeftOnward}
+	return SystemStats{Refused: r, RouteFull: e.capTurned, Relocated: x.Relocated, Deported: x.Deported, Naturalised: x.Naturalised, LeftOnward: x.LeftOnward}
 }
 
 // RefusedOn returns how many crossings of each scenario route were refused,

@@ -182,3 +182,14 @@ func TestSystemDeterminism(t *testing.T) {
 		}
 	}
 }
+
+// A route's daily capacity turns back whoever comes after it is used up.
+func TestRouteCapacity(t *testing.T) {
+	sc := toy(1, []scenario.Place{place("O", scenario.Conflict, 1000), place("D", scenario.Camp, 0)}, route(0, 1, 1000))
+	sc.Routes[0].CapacityPerDay = 120
+	e := mustNew(t, sc, DefaultSettings(), 1)
+	step(t, e, 1)
+	if e.OnLinks() != 120 || e.Stats().RouteFull != 880 {
+		t.Errorf("%d set out and %d were turned back; want 120 and 880", e.OnLinks(), e.Stats().RouteFull)
+	}
+}

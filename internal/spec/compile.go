@@ -288,10 +288,10 @@ func (c *compiler) unsupported() {
 	modes := map[RouteMode]int{}
 	for i := range d.Routes {
 		r := &d.Routes[i]
-		if r.CapacityPerDay != nil {
+		if c.opt.ForExport != "" && r.CapacityPerDay != nil {
 			c.notYet(&r.Node, "capacity_per_day", fmt.Sprintf("route %s–%s", r.From, r.To), "a daily route capacity", false)
 		}
-		if len(r.Seasons) > 0 {
+		if c.opt.ForExport != "" && len(r.Seasons) > 0 {
 			c.notYet(&r.Node, "seasons", fmt.Sprintf("route %s–%s", r.From, r.To), "seasons", true)
 		}
 		if r.Mode != "" && r.Mode != "road" && r.MaxSpeed == nil {
@@ -414,6 +414,11 @@ func (c *compiler) routes() {
 		}
 		if r.WalkProbability != nil {
 			rt.WalkProbability = *r.WalkProbability
+		}
+		if r.CapacityPerDay != nil {
+			if v, ok := c.intValue(r.CapacityPerDay, "capacity_per_day"); ok && v > 0 {
+				rt.CapacityPerDay = v
+			}
 		}
 		c.sc.Routes = append(c.sc.Routes, rt)
 	}
@@ -575,6 +580,7 @@ func (c *compiler) events() {
 		}
 		add(ev, p.Period.To, false)
 	}
+	evs = append(evs, c.seasonEvents()...)
 	kept := evs[:0]
 	for _, ev := range evs {
 		if flee && ev.Kind == scenario.ConflictIntensity {

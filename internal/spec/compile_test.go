@@ -2,6 +2,8 @@ package spec
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -88,14 +90,12 @@ func TestCompile_NotSimulatedYet(t *testing.T) {
 	msg := err.Error()
 	for _, want := range []string{
 		`drivers[0].type: driver "collectivisation": collectivisation drivers outside spawning mode drivers are not simulated yet`,
-		`routes[0].capacity_per_day: route baku–anzali: a daily route capacity is not simulated yet`,
-		`routes[2].seasons: route ashgabat–bajgiran: seasons are not simulated yet`,
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("missing %q in:\n%s", want, msg)
 		}
 	}
-	for _, not := range []string{"sovietisation", "jolfa-closed", "tabriz-series", "caucasian_muslims", "iran-relocates",
+	for _, not := range []string{"sovietisation", "jolfa-closed", "tabriz-series", "caucasian_muslims", "iran-relocates", "seasons are not",
 		"iran-restricts-entry", "no-extradition", "return-of-russians", "russians-to-europe", "atv-015", "h3", "flow-baku-anzali"} {
 		if strings.Contains(msg, not) {
 			t.Errorf("%s is simulated but reported: %s", not, msg)
@@ -241,5 +241,43 @@ func TestCompile_ValuesAndModes(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no warning about route modes: %v", c.Warnings)
+	}
+}
+
+// Seasons close a route outside them; a daily capacity reaches the engine.
+func TestCompile_SeasonsAndRouteCapacity(t *testing.T) {
+	doc := `caravan: 1
+start: 1921-01-01
+days: 365
+spawning: {mode: conflict, displaced_per_conflict_day: 1}
+places:
+  - {name: A, kind: origin, country: X, population: 10, conflict_at_start: 1}
+  - {name: B, kind: camp, country: Y}
+routes:
+  - {from: A, to: B, distance: 100, capacity_per_day: 40, seasons: [{from: 05-01, to: 10-31}]}
+`
+	dir := t.TempDir()
+	path := dir + "/s.yaml"
+	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := l.Compile(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Scenario.Routes[0].CapacityPerDay != 40 {
+		t.Errorf("capacity %d, want 40", c.Scenario.Routes[0].CapacityPerDay)
+	}
+	var got []string
+	for _, e := range c.Scenario.Events {
+		got = append(got, fmt.Sprintf("%d %s", e.Day, e.Kind))
+	}
+	want := []string{"0 close_route", "120 open_route", "304 close_route"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("season events %v, want %v", got, want)
 	}
 }

@@ -128,9 +128,12 @@ func (c *compiler) system() {
 			} else {
 				pass := 0.0
 				if b.Regime != "closed" {
+					if b.PassProbability == nil {
+						c.probs.Add(b.problem("pass_probability", "regime %s needs pass_probability (the share who get through)", b.Regime))
+						continue
+					}
 					v, ok := c.value(b.PassProbability, "pass_probability")
 					if !ok {
-						c.probs.Add(b.problem("pass_probability", "regime %s needs pass_probability (the share who get through)", b.Regime))
 						continue
 					}
 					pass = v
@@ -334,4 +337,45 @@ func (c *compiler) wait(w *Wait) scenario.Wait {
 		return scenario.Wait{Kind: scenario.WaitLognormal, Median: get(w.Median, "median"), Sigma: get(w.Sigma, "sigma")}
 	}
 	return scenario.Wait{Kind: scenario.WaitFixed, Days: get(w.Days, "days")}
+}
+
+// seasonEvents closes each seasonal route outside its seasons: a close on
+// the first day out of season (day 0 included) and an open on the first day
+// back in. A season whose end comes before its start runs over the new year.
+func (c *compiler) seasonEvents() []scenario.Event {
+	var evs []scenario.Event
+	start := c.doc.Start.Time()
+	for i := range c.doc.Routes {
+		r := &c.doc.Routes[i]
+		if len(r.Seasons) == 0 {
+			continue
+		}
+		from, to := c.index[r.From], c.index[r.To]
+		src := fmt.Sprintf("%s:%d", r.File, r.Line)
+		in := func(day int) bool {
+			d := start.AddDate(0, 0, day)
+			md := int(d.Month())*100 + d.Day()
+			for _, s := range r.Seasons {
+				a, b := s.From.Month*100+s.From.Day, s.To.Month*100+s.To.Day
+				if (a <= b && md >= a && md <= b) || (a > b && (md >= a || md <= b)) {
+					return true
+				}
+			}
+			return false
+		}
+		open := true
+		for day := 0; day < c.sc.Days; day++ {
+			now := in(day)
+			if now == open {
+				continue
+			}
+			kind := scenario.CloseRoute
+			if now {
+				kind = scenario.OpenRoute
+			}
+			evs = append(evs, scenario.Event{Day: day, Kind: kind, Place: from, Place2: to, Source: src})
+			open = now
+		}
+	}
+	return evs
 }
