@@ -432,21 +432,33 @@ func (e *Engine) phaseA(t int) {
 	day := uint32(t)
 	move, route := e.key.Day(day, rng.Move), e.key.Day(day, rng.Move|1)
 	thr := e.moveThr
-	settled := e.x != nil
-	for i, w := range e.aLoc {
-		if w < 0 {
-			continue // travelling
+	if e.x == nil {
+		// The Flee path: this loop is the engine's hottest.
+		for i, w := range e.aLoc {
+			if w < 0 {
+				continue // travelling
+			}
+			// u < p exactly when the 53 random bits are below ceil(p·2^53).
+			if !(move.Bits(uint32(i)) < thr[w&^routeBit] || w&routeBit != 0) {
+				continue
+			}
+			loc := w &^ routeBit
+			if e.decide(int32(i), loc, route.Float(uint32(i)), 0) {
+				e.departed = append(e.departed, int32(i))
+			}
 		}
-		if settled && e.ag[i].flags&aSettled != 0 {
-			continue
-		}
-		// u < p exactly when the 53 random bits are below ceil(p·2^53).
-		if !(move.Bits(uint32(i)) < thr[w&^routeBit] || w&routeBit != 0) {
-			continue
-		}
-		loc := w &^ routeBit
-		if e.decide(int32(i), loc, route.Float(uint32(i)), 0) {
-			e.departed = append(e.departed, int32(i))
+	} else {
+		for i, w := range e.aLoc {
+			if w < 0 || e.ag[i].flags&aSettled != 0 {
+				continue // travelling, or settled for good
+			}
+			if !(move.Bits(uint32(i)) < thr[w&^routeBit] || w&routeBit != 0) {
+				continue
+			}
+			loc := w &^ routeBit
+			if e.decide(int32(i), loc, route.Float(uint32(i)), 0) {
+				e.departed = append(e.departed, int32(i))
+			}
 		}
 	}
 	if len(e.departed) == 0 {
