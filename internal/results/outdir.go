@@ -39,18 +39,15 @@ func Create(path string, overwrite bool) (*OutDir, error) {
 		return nil, fmt.Errorf("create output folder: %w", err)
 	}
 	removeStale(parent, filepath.Base(path))
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(path)+".tmp-")
+	// The owner's pid is part of the name, so a later run can recognise the
+	// folder as abandoned if this process is killed before Commit or Abort,
+	// at whatever moment.
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(path)+".tmp-"+strconv.Itoa(os.Getpid())+"-")
 	if err != nil {
 		return nil, fmt.Errorf("create output folder: %w", err)
 	}
 	// MkdirTemp makes the folder private (0700); results are for sharing.
 	if err := os.Chmod(tmp, 0o755); err != nil {
-		os.RemoveAll(tmp)
-		return nil, fmt.Errorf("create output folder: %w", err)
-	}
-	// The owner's pid lets a later run recognise this folder as abandoned
-	// if this process is killed before Commit or Abort.
-	if err := os.WriteFile(filepath.Join(tmp, ".owner"), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
 		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("create output folder: %w", err)
 	}
@@ -60,14 +57,13 @@ func Create(path string, overwrite bool) (*OutDir, error) {
 // removeStale deletes temporary folders for the same output left by runs
 // that were killed: those whose owning process no longer exists.
 func removeStale(parent, base string) {
-	matches, _ := filepath.Glob(filepath.Join(parent, "."+base+".tmp-*"))
+	prefix := "." + base + ".tmp-"
+	matches, _ := filepath.Glob(filepath.Join(parent, prefix+"*"))
 	for _, m := range matches {
-		b, err := os.ReadFile(filepath.Join(m, ".owner"))
-		if err != nil {
-			continue // not ours, or still being set up
-		}
-		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-		if err != nil || pid <= 0 || processAlive(pid) {
+		rest := strings.TrimPrefix(filepath.Base(m), prefix)
+		pidText, _, ok := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if !ok || err != nil || pid <= 0 || processAlive(pid) {
 			continue
 		}
 		os.RemoveAll(m)
@@ -133,9 +129,6 @@ func (o *OutDir) WriteJSON(name string, v any) error {
 func (o *OutDir) Commit() error {
 	if o.done {
 		return nil
-	}
-	if err := os.Remove(filepath.Join(o.tmp, ".owner")); err != nil {
-		return fmt.Errorf("finish %s: %w", o.final, err)
 	}
 	var old string
 	if _, err := os.Stat(o.final); err == nil {

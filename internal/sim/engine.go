@@ -67,6 +67,7 @@ type Engine struct {
 	epScore  []float64 // endpoint score used by route choice this day
 	effMove  []float64 // today's move chance for an agent without a route
 	moveThr  []uint64  // effMove as a threshold on rng.DayKey.Bits
+	capFree  []float64 // occupancy up to which the capacity multiplier is 1 (+Inf: no limit)
 
 	// Directed links, two per route (four for a duplicated route in Flee mode).
 	linkFrom   []int32
@@ -177,6 +178,7 @@ func (e *Engine) initPlaces() {
 	e.epScore = make([]float64, n)
 	e.effMove = make([]float64, n)
 	e.moveThr = make([]uint64, n)
+	e.capFree = make([]float64, n)
 	e.cand = make([][]candidate, n)
 	e.candValid = make([]bool, n)
 	e.tables = make([]routeTable, n)
@@ -407,6 +409,11 @@ func (e *Engine) updatePlaces(t int) {
 		}
 		e.effMove[i] = mc
 		e.moveThr[i] = rng.Threshold(mc)
+		if c := e.capacity[i] * s.CapacityScaling; c >= 1 {
+			e.capFree[i] = s.CapacityBuffer * c
+		} else {
+			e.capFree[i] = math.Inf(1)
+		}
 	}
 }
 

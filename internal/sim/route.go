@@ -95,11 +95,16 @@ func (e *Engine) invalidateRoutes() {
 // routeTable caches a place's route weights for one day. Scores are fixed
 // for the day, so only endpoints with a capacity need live recomputation.
 type routeTable struct {
-	day     int
-	static  []float64 // (weight_softening + score) × distance term, per candidate
-	capped  []bool    // endpoint has a capacity: multiply by its live multiplier
-	dynamic bool      // some endpoint is capped (or weights are per agent)
-	cum     []float64 // !dynamic: cumulative final weights
+	day      int
+	static   []float64 // (weight_softening + score) × distance term, per candidate
+	capped   []bool    // endpoint has a capacity: multiply by its live multiplier
+	dynamic  bool      // some endpoint is capped (or weights are per agent)
+	perAgent bool      // weights depend on the agent (home distance, affinity)
+	// cum holds the cumulative final weights with every capacity multiplier
+	// at 1: exact whenever no capped endpoint is above its buffer, which is
+	// most of the time, so most decisions skip recomputing weights.
+	cum  []float64
+	ends []int32 // capped endpoints, to check against capFree
 }
 
 func (e *Engine) table(loc int32, cs []candidate) *routeTable {
@@ -112,7 +117,9 @@ func (e *Engine) table(loc int32, cs []candidate) *routeTable {
 	rt.static = rt.static[:0]
 	rt.capped = rt.capped[:0]
 	rt.cum = rt.cum[:0]
-	rt.dynamic = s.StayCloseToHome || (e.x != nil && e.x.sys.Affinity != nil)
+	rt.ends = rt.ends[:0]
+	rt.perAgent = s.StayCloseToHome || (e.x != nil && e.x.sys.Affinity != nil)
+	rt.dynamic = rt.perAgent
 	for _, c := range cs {
 		var x float64
 		if s.AwarenessLevel == 0 {
@@ -124,8 +131,11 @@ func (e *Engine) table(loc int32, cs []candidate) *routeTable {
 		rt.dynamic = rt.dynamic || capped
 		rt.static = append(rt.static, x)
 		rt.capped = append(rt.capped, capped)
+		if capped {
+			rt.ends = append(rt.ends, c.end)
+		}
 	}
-	if !rt.dynamic {
+	if !rt.perAgent {
 		w := e.finishWeights(append(e.wbuf[:0], rt.static...))
 		acc := 0.0
 		for _, x := range w {
@@ -135,6 +145,17 @@ func (e *Engine) table(loc int32, cs []candidate) *routeTable {
 		e.wbuf = w
 	}
 	return rt
+}
+
+// belowBuffers reports whether every capped endpoint of a table is at or
+// below capacity_buffer × capacity, where its multiplier is exactly 1.
+func (e *Engine) belowBuffers(rt *routeTable) bool {
+	for _, end := range rt.ends {
+		if float64(e.count[end]) > e.capFree[end] {
+			return false
+		}
+	}
+	return true
 }
 
 // finishWeights applies weight_power and pruning in place.
@@ -174,7 +195,7 @@ func (e *Engine) chooseRoute(i int32, loc int32, u float64) *candidate {
 	}
 	rt := e.table(loc, cs)
 	var pick int
-	if !rt.dynamic {
+	if !rt.dynamic || (!rt.perAgent && e.belowBuffers(rt)) {
 		pick = pickCum(rt.cum, u)
 	} else {
 		w := e.wbuf[:0]
