@@ -106,6 +106,10 @@ func (c *checker) header(main bool) {
 			c.errorf(&d.Node, "end", "end %s is before start %s", d.End, d.Start)
 			return
 		}
+		if n := d.End.DaysSince(d.Start) + 1; n > maxDays {
+			c.errorf(&d.Node, "end", "%s to %s is %d days; at most %d", d.Start, d.End, n, maxDays)
+			return
+		}
 		c.end = d.End
 	case d.Days != 0:
 		if d.Days < 1 || d.Days > maxDays {
