@@ -79,7 +79,7 @@ func NewRunner(p Problem) (*Runner, *flee.Case, error) {
 	if len(p.Seeds) == 0 {
 		return nil, nil, errors.New("calibrate: no seeds")
 	}
-	c, err := flee.Load(p.Case, p.Options)
+	c, err := ensemble.LoadCase(p.Case, p.Options)
 	if err != nil {
 		return nil, c, err
 	}
@@ -155,7 +155,7 @@ func (r *Runner) Score(ctx context.Context, values []float64, days int, windows 
 }
 
 func runOnce(ctx context.Context, dir string, opt flee.Options, seed uint64, windows []Window) ([]float64, error) {
-	c, err := flee.Load(dir, opt)
+	c, err := ensemble.LoadCase(dir, opt)
 	if err != nil {
 		return nil, err
 	}

@@ -24,7 +24,10 @@ type Report struct {
 	Calibrated   []float64        `json:"calibrated"`
 	Set          []string         `json:"set"`
 	Evaluations  int              `json:"evaluations"`
-	Status       string           `json:"status"`
+	// Output is the file holding the calibrated values: simsetting.yml
+	// (Flee case) or calibrated-set.txt (native scenario: --set lines).
+	Output string `json:"output"`
+	Status string `json:"status"`
 	// Windows compares the defaults with the calibrated values: the fit
 	// window, the hold-out window (when FitDays < Days) and the whole period.
 	Windows []Comparison `json:"windows"`
@@ -104,7 +107,12 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "\nThe calibrated settings are in `simsetting.yml` beside this report; every evaluation is in `evaluations.csv`.\n")
+	switch r.Output {
+	case "calibrated-set.txt":
+		fmt.Fprintf(&b, "\nThe calibrated values are in `calibrated-set.txt` beside this report, one `--set` override a line; every evaluation is in `evaluations.csv`.\n")
+	default:
+		fmt.Fprintf(&b, "\nThe calibrated settings are in `simsetting.yml` beside this report (use it with `--settings`); every evaluation is in `evaluations.csv`.\n")
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

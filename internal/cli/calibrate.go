@@ -124,20 +124,15 @@ The output folder (default out/<case>-calibration) holds:
 				rep.Windows = append(rep.Windows, calibrate.Comparison{Name: names[i], Window: w, Default: sd[i], Calibrated: sb[i],
 					Dates: [2]string{c.Scenario.Date(w.From).Format("2006-01-02"), c.Scenario.Date(w.To - 1).Format("2006-01-02")}})
 			}
-			base := calibrate.SettingsFile(args[0], opt.SettingsFile)
-			header := []string{
-				fmt.Sprintf("%s settings calibrated by caravan %s (%s, %d evaluations, seeds %d-%d, fit days %s)",
-					c.Scenario.Name, versionString(), rep.Method, len(evals), seedBase, seedBase+uint64(seeds)-1, fitWindow(fitDays, days)),
-				"calibrated: " + strings.Join(rep.Set, " "),
-			}
-			if base != "" {
-				header = append(header, "from "+base+" (comments not kept)")
-			}
-			yml, err := calibrate.WriteSettings(base, append(append([]string(nil), opt.Set...), rep.Set...), header)
-			if err != nil {
-				return err
-			}
-			if err := od.WriteFile("simsetting.yml", func(w io.Writer) error { _, err := w.Write(yml); return err }); err != nil {
+			rep.Output = "simsetting.yml"
+			if ensemble.IsNative(args[0]) {
+				rep.Output = "calibrated-set.txt"
+				// A native scenario holds its settings: give the overrides.
+				set := strings.Join(rep.Set, "\n") + "\n"
+				if err := od.WriteFile(rep.Output, func(w io.Writer) error { _, err := io.WriteString(w, set); return err }); err != nil {
+					return err
+				}
+			} else if err := writeCalibratedSettings(od, args[0], opt.SettingsFile, opt.Set, rep, c.Scenario.Name, seedBase, seeds, fitDays, days); err != nil {
 				return err
 			}
 			if err := od.WriteJSON("calibration.json", rep); err != nil {
@@ -225,4 +220,23 @@ func evalPrinter(w io.Writer, params []ensemble.Param, quiet, asJSON bool, maxEv
 		}
 		fmt.Fprintf(w, "eval %3d/%d  ARD %.4f  best %.4f  %s\n", e.N, maxEvals, e.ARD, e.Best, strings.Join(ps, " "))
 	}
+}
+
+// writeCalibratedSettings writes simsetting.yml: the case's settings with
+// the calibrated values (and the run's own --set overrides).
+func writeCalibratedSettings(od *results.OutDir, caseDir, settings string, set []string, rep *calibrate.Report, name string, seedBase uint64, seeds, fitDays, days int) error {
+	base := calibrate.SettingsFile(caseDir, settings)
+	header := []string{
+		fmt.Sprintf("%s settings calibrated by caravan %s (%s, %d evaluations, seeds %d-%d, fit days %s)",
+			name, versionString(), rep.Method, rep.Evaluations, seedBase, seedBase+uint64(seeds)-1, fitWindow(fitDays, days)),
+		"calibrated: " + strings.Join(rep.Set, " "),
+	}
+	if base != "" {
+		header = append(header, "from "+base+" (comments not kept)")
+	}
+	yml, err := calibrate.WriteSettings(base, append(append([]string(nil), set...), rep.Set...), header)
+	if err != nil {
+		return err
+	}
+	return od.WriteFile("simsetting.yml", func(w io.Writer) error { _, err := w.Write(yml); return err })
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/caravan-sim/caravan/internal/calibrate"
@@ -59,5 +60,22 @@ func TestCalibrate_Toy(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join(out, "calibration.json"))
 	if string(a) != string(b) {
 		t.Error("cmaes calibration is not reproducible")
+	}
+}
+
+// Native scenarios work too: the calibrated values come as --set lines.
+func TestCalibrate_Native(t *testing.T) {
+	tmp := t.TempDir()
+	params := filepath.Join(tmp, "params.yml")
+	os.WriteFile(params, []byte("- key: move_rules.max_move_speed\n  min: 50\n  max: 500\n"), 0o644)
+	out := filepath.Join(tmp, "cal")
+	runMain(t, "calibrate", "../spec/testdata/example.yaml", "-q", "--days", "30", "--params", params, "--seeds", "1",
+		"--max-evals", "4", "-o", out)
+	b, err := os.ReadFile(filepath.Join(out, "calibrated-set.txt"))
+	if err != nil || !strings.HasPrefix(string(b), "move_rules.max_move_speed=") {
+		t.Fatalf("calibrated-set.txt: %q %v", b, err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "simsetting.yml")); err == nil {
+		t.Error("simsetting.yml written for a native scenario")
 	}
 }

@@ -212,6 +212,11 @@ func printEnsemble(w io.Writer, p *ensemble.Plan, m *ensemble.Merged, dir string
 	}
 	fmt.Fprintf(w, ", %s mode)\n", p.Options.Mode)
 	fmt.Fprintf(w, "  ARD mean %.4f (5%%–95%%: %.4f–%.4f); ARD of the ensemble mean %.4f\n", r.ARD.Mean, r.ARD.P05, r.ARD.P95, r.ARDOfMean)
+	if len(r.Camps) == 0 {
+		fmt.Fprintf(w, "  (no observed camp series: ARD is not defined and the summary has no rows)\n")
+		fmt.Fprintf(w, "results in %s\n", dir)
+		return
+	}
 	fmt.Fprintf(w, "  %-22s %10s %10s %21s\n", "camp (last day)", "observed", "mean", "5%–95%")
 	for _, c := range r.Camps {
 		fmt.Fprintf(w, "  %-22s %10d %10.0f %10.0f–%-10.0f\n", c.Name, c.Observed, c.Mean, c.P05, c.P95)

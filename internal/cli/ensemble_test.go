@@ -268,3 +268,23 @@ func TestEnsemble_KillResume(t *testing.T) {
 	}
 	t.Logf("%d kills over %d rounds", kills, rounds)
 }
+
+// Native scenarios run as ensembles too, and plan/run-task/merge agree.
+func TestEnsemble_NativeScenario(t *testing.T) {
+	tmp := t.TempDir()
+	native := "../spec/testdata/example.yaml"
+	local := filepath.Join(tmp, "local")
+	runMain(t, "ensemble", native, "-q", "--days", "15", "--runs", "3", "-o", local)
+	pl := filepath.Join(tmp, "plan")
+	runMain(t, "plan", native, "--days", "15", "--runs", "3", "-o", pl)
+	runMain(t, "run-task", "-q", "--plan", filepath.Join(pl, "plan.json"), "--index", "0-2")
+	runMain(t, "merge", "-q", filepath.Join(pl, "plan.json"))
+	want := resultFiles(t, local)
+	got := resultFiles(t, pl)
+	for name := range got {
+		if _, ok := want[name]; !ok {
+			delete(got, name)
+		}
+	}
+	sameFiles(t, got, want, "native plan/run-task/merge")
+}

@@ -82,7 +82,7 @@ func (cc *CaseCache) load(p *Plan, caseDir string, m *Member) (*flee.Case, error
 	if cc != nil && cc.c != nil && cc.key == key {
 		return cc.c, nil
 	}
-	c, err := flee.Load(caseDir, p.LoadOptions(m))
+	c, err := LoadCase(caseDir, p.LoadOptions(m))
 	if err != nil {
 		return nil, fmt.Errorf("member %d: %w", m.Index, err)
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/caravan-sim/caravan/internal/evaluate"
-	"github.com/caravan-sim/caravan/internal/flee"
 	"github.com/caravan-sim/caravan/internal/results"
 )
 
@@ -110,7 +109,7 @@ func Merge(p *Plan, dir, caseDir string) (*Merged, error) {
 	if caseDir == "" {
 		caseDir = p.Case
 	}
-	c, err := flee.Load(caseDir, p.LoadOptions(nil))
+	c, err := LoadCase(caseDir, p.LoadOptions(nil))
 	if err != nil {
 		return nil, fmt.Errorf("load case for observations: %w", err)
 	}

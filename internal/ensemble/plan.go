@@ -114,7 +114,7 @@ func NewPlan(spec Spec) (*Plan, *flee.Case, error) {
 			return nil, nil, err
 		}
 	}
-	c, err := flee.Load(dir, opt)
+	c, err := LoadCase(dir, opt)
 	if err != nil {
 		return nil, c, err
 	}
@@ -140,8 +140,9 @@ func NewPlan(spec Spec) (*Plan, *flee.Case, error) {
 	if spec.Purpose != "" {
 		p.Extra = &PlanMetadata{Purpose: spec.Purpose}
 	}
+	base := inputBase(dir)
 	for _, in := range c.Inputs {
-		rel, err := filepath.Rel(dir, in.Path)
+		rel, err := filepath.Rel(base, in.Path)
 		if err != nil || strings.HasPrefix(rel, "..") {
 			rel = in.Path // a settings file outside the case
 		}
@@ -290,8 +291,9 @@ func (p *Plan) CheckInputs(c *flee.Case) error {
 		want[in.Path] = in
 	}
 	dir := c.Dir
+	base := inputBase(dir)
 	for _, in := range c.Inputs {
-		rel, err := filepath.Rel(dir, in.Path)
+		rel, err := filepath.Rel(base, in.Path)
 		if err != nil || strings.HasPrefix(rel, "..") {
 			rel = in.Path
 		}
