@@ -143,8 +143,9 @@ type candidate struct {
 	distTerm float64 // 1 / (softening + D)^distance_power
 }
 
-// New builds an engine for a scenario. The scenario must not change while the
-// engine runs.
+// New builds an engine for a scenario. The engine only reads the scenario
+// (New and Run never modify it), so one loaded scenario may back many engines
+// at once, as ensembles do; it must not change while they run.
 func New(sc *scenario.Scenario, set Settings, seed uint64) (*Engine, error) {
 	if err := sc.Check(); err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/caravan-sim/caravan/internal/scenario"
@@ -191,5 +192,23 @@ func TestRouteCapacity(t *testing.T) {
 	step(t, e, 1)
 	if e.OnLinks() != 120 || e.Stats().RouteFull != 880 {
 		t.Errorf("%d set out and %d were turned back; want 120 and 880", e.OnLinks(), e.Stats().RouteFull)
+	}
+}
+
+// Engines only read their scenario: running one leaves it deeply equal to
+// a fresh copy, so ensembles may share one loaded scenario between workers.
+func TestRunDoesNotModifyScenario(t *testing.T) {
+	build := func() *scenario.Scenario {
+		sc := sysToy(20)
+		sc.System.Affinity = [][]float64{{1, 1, 2, 1}, {1, 1, 1, 2}}
+		sc.System.Policies = []scenario.Policy{{Name: "p", Kind: scenario.Border, From: 2, To: 9, Links: [][2]int{{1, 3}}, Pass: 0.5}}
+		sc.Routes[0].CapacityPerDay = 500
+		return sc
+	}
+	sc := build()
+	e := mustNew(t, sc, DefaultSettings(), 1)
+	step(t, e, 20)
+	if !reflect.DeepEqual(sc, build()) {
+		t.Error("running the engine modified its scenario")
 	}
 }
