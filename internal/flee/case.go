@@ -362,29 +362,12 @@ func (c *Case) buildSpawning(probs *diag.List) {
 	if rules.EmptyCampsOnDay0 {
 		day0 = 0
 	}
-	c.Raw = make([]int, days)
-	c.Debt = make([]int, days)
-	daily := make([]int, days)
-	debt, raw := 0, 0
-	for t := 0; t < days; t++ {
-		diff := day0
-		if t > 0 {
-			diff = sum(t) - sum(t-1)
-		}
-		raw += diff
-		n := diff - debt
-		if t == 0 && rules.InsertDay0 {
-			n = 0
-		}
-		if n < 0 {
-			debt, n = -n, 0
-		} else if debt > 0 {
-			debt = 0
-		}
-		daily[t] = n
-		c.Raw[t] = raw
-		c.Debt[t] = debt
+	totals := make([]int, days)
+	for t := range totals {
+		totals[t] = sum(t)
 	}
+	var daily []int
+	daily, c.Raw, c.Debt = sim.Schedule(totals, day0, rules.InsertDay0)
 	if rules.ConflictDriven {
 		switch rules.ConflictSpawnMode {
 		case "pop_ratio":

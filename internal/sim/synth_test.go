@@ -137,3 +137,24 @@ func TestMemoryPerAgent(t *testing.T) {
 		t.Errorf("%.1f bytes per agent, budget 32", per)
 	}
 }
+
+// Flee's debt rule: agents follow the running maximum of the observed total.
+func TestSchedule(t *testing.T) {
+	for _, tc := range []struct {
+		name             string
+		total            []int
+		day0             int
+		insert           bool
+		daily, raw, debt []int
+	}{
+		{"rise", []int{10, 15, 15, 22}, 10, true, []int{0, 5, 0, 7}, []int{10, 15, 15, 22}, []int{0, 0, 0, 0}},
+		{"fall then recover", []int{10, 20, 12, 15, 25}, 10, true, []int{0, 10, 0, 0, 5}, []int{10, 20, 12, 15, 25}, []int{0, 0, 8, 5, 0}},
+		{"no day-0 insertion", []int{10, 12}, 10, false, []int{10, 2}, []int{10, 12}, []int{0, 0}},
+		{"flee's day-0 quirk", []int{10, 12}, 30, true, []int{0, 2}, []int{30, 32}, []int{0, 0}},
+	} {
+		d, r, b := sim.Schedule(tc.total, tc.day0, tc.insert)
+		if fmt.Sprint(d, r, b) != fmt.Sprint(tc.daily, tc.raw, tc.debt) {
+			t.Errorf("%s: daily %v raw %v debt %v; want %v %v %v", tc.name, d, r, b, tc.daily, tc.raw, tc.debt)
+		}
+	}
+}

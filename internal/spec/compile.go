@@ -759,29 +759,12 @@ func (c *compiler) observed(ob *Observed) {
 	if sp.EmptyCampsOnDay0 {
 		day0 = 0
 	}
-	ob.Raw = make([]int, days)
-	ob.Debt = make([]int, days)
-	daily := make([]int, days)
-	debt, raw := 0, 0
-	for t := 0; t < days; t++ {
-		diff := day0
-		if t > 0 {
-			diff = sum(t) - sum(t-1)
-		}
-		raw += diff
-		n := diff - debt
-		if t == 0 && sp.InsertDay0 {
-			n = 0
-		}
-		if n < 0 {
-			debt, n = -n, 0
-		} else if debt > 0 {
-			debt = 0
-		}
-		daily[t] = n
-		ob.Raw[t] = raw
-		ob.Debt[t] = debt
+	totals := make([]int, days)
+	for t := range totals {
+		totals[t] = sum(t)
 	}
+	var daily []int
+	daily, ob.Raw, ob.Debt = sim.Schedule(totals, day0, sp.InsertDay0)
 	switch sp.Mode {
 	case SpawnDrivers:
 		sc.Spawn = scenario.Spawning{Mode: scenario.SpawnDrivers}

@@ -1,0 +1,35 @@
+package sim
+
+// Schedule turns an observed cumulative total into Flee's daily
+// displacement numbers (docs/flee-model.md §5.2). total[t] is the observed
+// total on day t (the sum of the camp series, or the total series); day0 is
+// what counts as day 0's difference (Flee mode adds the total row to the
+// camp sum there). New people on day t are the day's increase minus the
+// refugee debt: a fall in the total becomes a debt that later increases pay
+// off first, so the number of agents follows the running maximum. With
+// insertDay0, nobody is created on day 0 (the day-0 populations are placed
+// before the run). raw[t] is Flee's "raw UNHCR refugee count" and debt[t] its
+// refugee debt, for out.csv.
+func Schedule(total []int, day0 int, insertDay0 bool) (daily, raw, debt []int) {
+	days := len(total)
+	daily, raw, debt = make([]int, days), make([]int, days), make([]int, days)
+	d, r := 0, 0
+	for t := 0; t < days; t++ {
+		diff := day0
+		if t > 0 {
+			diff = total[t] - total[t-1]
+		}
+		r += diff
+		n := diff - d
+		if t == 0 && insertDay0 {
+			n = 0
+		}
+		if n < 0 {
+			d, n = -n, 0
+		} else if d > 0 {
+			d = 0
+		}
+		daily[t], raw[t], debt[t] = n, r, d
+	}
+	return daily, raw, debt
+}
