@@ -388,36 +388,10 @@ func (c *Case) buildSpawning(probs *diag.List) {
 // halfway.
 func (c *Case) checkOrigins(daily []int, probs *diag.List) {
 	sc := c.Scenario
-	inConflict := make([]bool, len(sc.Places))
-	for i, p := range sc.Places {
-		inConflict[i] = p.Kind == scenario.Conflict
-	}
-	k := 0
-	for t := 0; t < sc.Days; t++ {
-		for ; k < len(sc.Events) && sc.Events[k].Day == t; k++ {
-			switch sc.Events[k].Kind {
-			case scenario.ConflictStart:
-				inConflict[sc.Events[k].Place] = true
-			case scenario.ConflictEnd, scenario.CloseCamp, scenario.OpenCamp:
-				inConflict[sc.Events[k].Place] = false
-			}
-		}
-		if daily[t] == 0 {
-			continue
-		}
-		ok := false
-		for i, p := range sc.Places {
-			if inConflict[i] && p.Pop > 0 {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			probs.Add(diag.Problem{File: filepath.Join(c.Dir, "input", "conflicts.csv"),
-				Msg:  fmt.Sprintf("on day %d (%s) %d people are to be displaced but no place in conflict has a population", t, sc.Date(t).Format("2006-01-02"), daily[t]),
-				Hint: "give the conflict places a population in locations.csv, or start a conflict earlier"})
-			return
-		}
+	if t := sim.MissingOrigin(sc, daily); t >= 0 {
+		probs.Add(diag.Problem{File: filepath.Join(c.Dir, "input", "conflicts.csv"),
+			Msg:  fmt.Sprintf("on day %d (%s) %d people are to be displaced but no place in conflict has a population", t, sc.Date(t).Format("2006-01-02"), daily[t]),
+			Hint: "give the conflict places a population in locations.csv, or start a conflict earlier"})
 	}
 }
 

@@ -1,5 +1,7 @@
 package sim
 
+import "github.com/caravan-sim/caravan/internal/scenario"
+
 // Schedule turns an observed cumulative total into Flee's daily
 // displacement numbers (docs/flee-model.md §5.2). total[t] is the observed
 // total on day t (the sum of the camp series, or the total series); day0 is
@@ -32,4 +34,40 @@ func Schedule(total []int, day0 int, insertDay0 bool) (daily, raw, debt []int) {
 		daily[t], raw[t], debt[t] = n, r, d
 	}
 	return daily, raw, debt
+}
+
+// MissingOrigin returns the first day on which daily[t] people are to be
+// displaced but no place in conflict has a population to displace them
+// from (the run would fail that day), or -1 when there is none. Loaders
+// call it so that validation finds the problem before a run starts.
+func MissingOrigin(sc *scenario.Scenario, daily []int) int {
+	inConflict := make([]bool, len(sc.Places))
+	for i, p := range sc.Places {
+		inConflict[i] = p.Kind == scenario.Conflict
+	}
+	k := 0
+	for t := 0; t < sc.Days && t < len(daily); t++ {
+		for ; k < len(sc.Events) && sc.Events[k].Day == t; k++ {
+			switch sc.Events[k].Kind {
+			case scenario.ConflictStart:
+				inConflict[sc.Events[k].Place] = true
+			case scenario.ConflictEnd, scenario.CloseCamp, scenario.OpenCamp:
+				inConflict[sc.Events[k].Place] = false
+			}
+		}
+		if daily[t] == 0 {
+			continue
+		}
+		ok := false
+		for i, p := range sc.Places {
+			if inConflict[i] && p.Pop > 0 {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return t
+		}
+	}
+	return -1
 }

@@ -795,36 +795,10 @@ func (c *compiler) observed(ob *Observed) {
 // in conflict has a population to displace them from.
 func (c *compiler) checkOrigins(daily []int) {
 	sc := c.sc
-	inConflict := make([]bool, len(sc.Places))
-	for i, p := range sc.Places {
-		inConflict[i] = p.Kind == scenario.Conflict
-	}
-	k := 0
-	for t := 0; t < sc.Days; t++ {
-		for ; k < len(sc.Events) && sc.Events[k].Day == t; k++ {
-			switch sc.Events[k].Kind {
-			case scenario.ConflictStart:
-				inConflict[sc.Events[k].Place] = true
-			case scenario.ConflictEnd, scenario.CloseCamp, scenario.OpenCamp:
-				inConflict[sc.Events[k].Place] = false
-			}
-		}
-		if daily[t] == 0 {
-			continue
-		}
-		ok := false
-		for i, p := range sc.Places {
-			if inConflict[i] && p.Pop > 0 {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			p := c.doc.problem("", "on day %d (%s) %d people are to be displaced but no place in conflict has a population", t, sc.Date(t).Format("2006-01-02"), daily[t])
-			p.Hint = "give the origins a population, or start a conflict earlier"
-			c.probs.Add(p)
-			return
-		}
+	if t := sim.MissingOrigin(sc, daily); t >= 0 {
+		p := c.doc.problem("", "on day %d (%s) %d people are to be displaced but no place in conflict has a population", t, sc.Date(t).Format("2006-01-02"), daily[t])
+		p.Hint = "give the origins a population, or start a conflict earlier"
+		c.probs.Add(p)
 	}
 }
 
