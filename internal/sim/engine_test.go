@@ -387,3 +387,38 @@ func TestSpawnNeedsConflictPopulation(t *testing.T) {
 		t.Error("spawning with no place in conflict must fail")
 	}
 }
+
+// stay_close_to_home weights endpoints by their distance from the agent's
+// home in Caravan mode, from its current place in Flee mode (§19.14).
+func TestStayCloseToHome(t *testing.T) {
+	for _, tc := range []struct {
+		mode  Mode
+		wantB float64
+	}{
+		// From A both B and C are 89 km away: Flee sees no difference.
+		{ModeFlee, 0.5},
+		// From home O, B is 22 km and C 200 km away: 1/√22.2 against 1/√200.
+		{ModeCaravan, (1 / math.Sqrt(22.24)) / (1/math.Sqrt(22.24) + 1/math.Sqrt(200.2))},
+	} {
+		o := place("O", scenario.Conflict, 100000)
+		a := place("A", scenario.Town, 0)
+		b := place("B", scenario.Camp, 0)
+		c := place("C", scenario.Camp, 0)
+		a.Lon, b.Lon, c.Lon = 1, 0.2, 1.8
+		sc := toy(2, []scenario.Place{o, a, b, c}, route(0, 1, 10), route(1, 2, 100), route(1, 3, 100))
+		sc.Events = []scenario.Event{{Day: 1, Kind: scenario.ClosePlace, Place: 0, Place2: -1}}
+		set := DefaultSettings()
+		set.Mode, set.StayCloseToHome = tc.mode, true
+		set.MaxMoveSpeed = 50 // reach A on day 0, stop there; choose on day 1 with O closed
+		e := mustNew(t, sc, set, 4)
+		step(t, e, 1)
+		f0, _ := e.RouteFlows()
+		step(t, e, 1)
+		f1, _ := e.RouteFlows()
+		toB, toC := int(f1[1]-f0[1]), int(f1[2]-f0[2])
+		if toB+toC < 1000 {
+			t.Fatalf("%v: only %d left A on day 1", tc.mode, toB+toC)
+		}
+		within(t, tc.mode.String()+": chose B", toB, toB+toC, tc.wantB)
+	}
+}
