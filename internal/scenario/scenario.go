@@ -94,9 +94,10 @@ const (
 	OpenRoute                          // ...and reopen
 	CloseCamp                          // camp Place becomes a town
 	OpenCamp                           // Place becomes a camp (IDP camp if Value == 1)
+	ChangeKind                         // Place becomes of Kind(Value) (town, forwarding hub, marker, ...)
 )
 
-var eventNames = [...]string{"conflict_start", "conflict_intensity", "conflict_end", "close_border", "open_border", "close_place", "open_place", "close_route", "open_route", "close_camp", "open_camp"}
+var eventNames = [...]string{"conflict_start", "conflict_intensity", "conflict_end", "close_border", "open_border", "close_place", "open_place", "close_route", "open_route", "close_camp", "open_camp", "change_kind"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventNames) {

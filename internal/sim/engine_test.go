@@ -422,3 +422,36 @@ func TestStayCloseToHome(t *testing.T) {
 		within(t, tc.mode.String()+": chose B", toB, toB+toC, tc.wantB)
 	}
 }
+
+// A place may change kind: a town that becomes a forwarding hub sends
+// everyone on; one that becomes a marker drops out of route choice.
+func TestChangeKind(t *testing.T) {
+	const n = 100000
+	sc := toy(2, []scenario.Place{place("T", scenario.Town, n), place("D", scenario.Camp, 0)}, route(0, 1, 5000))
+	sc.Events = []scenario.Event{{Day: 1, Kind: scenario.ChangeKind, Place: 0, Place2: -1, Value: float64(scenario.Forward)}}
+	e := mustNew(t, sc, DefaultSettings(), 2)
+	step(t, e, 1)
+	within(t, "left the town on day 0", e.OnLinks(), n, 0.3)
+	step(t, e, 1)
+	if e.Count(0) != 0 {
+		t.Errorf("%d stayed at a forwarding hub", e.Count(0))
+	}
+
+	// O chooses between A (a town 10 km away) and B (far); once A becomes a
+	// marker it is no longer a destination: O→A→C is seen as one route to C.
+	sc2 := toy(2, []scenario.Place{place("O", scenario.Conflict, n), place("A", scenario.Town, 0),
+		place("B", scenario.Camp, 0), place("C", scenario.Camp, 0)}, route(0, 1, 10), route(0, 2, 1000), route(1, 3, 1000))
+	sc2.Events = []scenario.Event{{Day: 0, Kind: scenario.ChangeKind, Place: 1, Place2: -1, Value: float64(scenario.Marker)}}
+	set := DefaultSettings()
+	set.MaxMoveSpeed = 5 // nobody arrives anywhere on day 0
+	e2 := mustNew(t, sc2, set, 3)
+	step(t, e2, 1)
+	for _, c := range e2.cand[0] {
+		if c.end == 1 {
+			t.Fatal("a marker must not be a route candidate")
+		}
+	}
+	if len(e2.cand[0]) != 2 {
+		t.Errorf("candidates from O: %d, want B and C (through the marker)", len(e2.cand[0]))
+	}
+}

@@ -50,6 +50,32 @@ func (e *Engine) apply(ev *scenario.Event, t int) {
 			e.moveCh[p] = s.IDPCampMoveChance
 		}
 		e.conflict[p] = -1
+	case scenario.ChangeKind:
+		// Like Flee's change_location_type, but a place in conflict stays in
+		// conflict: conflicts are the conflict events' business.
+		e.flags[p] &^= pCamp | pIDPCamp | pTown | pForward | pMarker
+		switch scenario.Kind(ev.Value) {
+		case scenario.Camp:
+			e.flags[p] |= pCamp
+			e.moveCh[p] = s.CampMoveChance
+		case scenario.IDPCamp:
+			e.flags[p] |= pCamp | pIDPCamp
+			e.moveCh[p] = s.IDPCampMoveChance
+		case scenario.Forward:
+			e.flags[p] |= pForward
+			e.moveCh[p] = 1
+		case scenario.Marker:
+			e.flags[p] |= pMarker
+			e.moveCh[p] = 1
+		default:
+			e.flags[p] |= pTown
+			e.moveCh[p] = s.DefaultMoveChance
+		}
+		if e.conflict[p] > 0 {
+			e.flags[p] &^= pTown
+			e.moveCh[p] = s.ConflictMoveChance
+		}
+		e.invalidateRoutes() // markers are seen through; others are not
 	case scenario.CloseBorder, scenario.OpenBorder:
 		n := e.setLinks(ev.Kind == scenario.CloseBorder, func(l int32) bool {
 			a, b := e.sc.Places[e.linkFrom[l]].Country, e.sc.Places[e.linkTo[l]].Country

@@ -278,10 +278,12 @@ func (c *compiler) unsupported() {
 			if ch.Country != "" {
 				c.notYet(&ch.Node, "country", fmt.Sprintf("place %q", p.Name), "a change of country", false)
 			}
-			switch ch.Kind {
-			case "", KindCamp, KindIDPCamp, KindTown:
-			default:
-				c.notYet(&ch.Node, "kind", fmt.Sprintf("place %q", p.Name), "a change of kind to "+string(ch.Kind), false)
+			if c.opt.ForExport != "" {
+				switch ch.Kind {
+				case "", KindCamp, KindIDPCamp, KindTown:
+				default:
+					c.notYet(&ch.Node, "kind", fmt.Sprintf("place %q", p.Name), "a change of kind to "+string(ch.Kind), false)
+				}
 			}
 		}
 	}
@@ -512,8 +514,11 @@ func (c *compiler) events() {
 				}
 			case KindTown:
 				ev.Kind = scenario.CloseCamp
-			default:
+			case "":
 				continue
+			default:
+				// origin, crossing, transit_hub, destination, marker
+				ev.Kind, ev.Value = scenario.ChangeKind, float64(engineKind(ch.Kind, false))
 			}
 			evs = append(evs, ev)
 		}

@@ -281,3 +281,43 @@ routes:
 		t.Errorf("season events %v, want %v", got, want)
 	}
 }
+
+// A change of kind other than camp ↔ town compiles to a change_kind event.
+func TestCompile_ChangeKind(t *testing.T) {
+	doc := `caravan: 1
+start: 1921-01-01
+days: 30
+spawning: {mode: conflict, displaced_per_conflict_day: 1}
+places:
+  - {name: A, kind: origin, country: X, population: 10, conflict_at_start: 1}
+  - {name: B, kind: town, country: X, changes: [{date: 1921-01-11, kind: transit_hub}]}
+  - {name: C, kind: camp, country: Y}
+routes:
+  - {from: A, to: B, distance: 100}
+  - {from: B, to: C, distance: 100}
+`
+	path := t.TempDir() + "/s.yaml"
+	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := l.Compile(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range c.Scenario.Events {
+		if e.Kind == scenario.ChangeKind {
+			got = append(got, fmt.Sprintf("%d %s %v", e.Day, c.Scenario.Places[e.Place].Name, scenario.Kind(e.Value)))
+		}
+	}
+	if strings.Join(got, ",") != "10 B forwarding_hub" {
+		t.Errorf("change events %v", got)
+	}
+	if _, err := l.Compile(Options{ForExport: "Flee's case format"}); err == nil {
+		t.Error("Flee's format cannot express a change to a transit hub; export must refuse it")
+	}
+}
