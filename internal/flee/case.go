@@ -399,36 +399,7 @@ func (c *Case) checkOrigins(daily []int, probs *diag.List) {
 // at all can be reached it is an error, except in Flee mode.
 func (c *Case) checkReachability(locPath string, lines []int, probs *diag.List) {
 	sc := c.Scenario
-	adj := make([][]int, len(sc.Places))
-	for _, r := range sc.Routes {
-		adj[r.From] = append(adj[r.From], r.To)
-		adj[r.To] = append(adj[r.To], r.From)
-	}
-	seen := make([]bool, len(sc.Places))
-	var queue []int
-	for i, p := range sc.Places {
-		if p.Kind == scenario.Conflict {
-			seen[i] = true
-			queue = append(queue, i)
-		}
-	}
-	for _, e := range sc.Events {
-		if e.Kind == scenario.ConflictStart && !seen[e.Place] {
-			seen[e.Place] = true
-			queue = append(queue, e.Place)
-		}
-	}
-	origins := len(queue)
-	for len(queue) > 0 {
-		p := queue[0]
-		queue = queue[1:]
-		for _, q := range adj[p] {
-			if !seen[q] {
-				seen[q] = true
-				queue = append(queue, q)
-			}
-		}
-	}
+	seen, origins := sim.ReachableFromConflict(sc)
 	var lost []int
 	for _, i := range c.Camps {
 		if !seen[i] {

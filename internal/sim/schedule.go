@@ -71,3 +71,41 @@ func MissingOrigin(sc *scenario.Scenario, daily []int) int {
 	}
 	return -1
 }
+
+// ReachableFromConflict marks the places that some place in conflict (from
+// the start, or later by an event) can reach by road, ignoring closures; the
+// second result counts those origins. Loaders use it to flag camps nobody
+// can ever arrive at.
+func ReachableFromConflict(sc *scenario.Scenario) (seen []bool, origins int) {
+	adj := make([][]int, len(sc.Places))
+	for _, r := range sc.Routes {
+		adj[r.From] = append(adj[r.From], r.To)
+		adj[r.To] = append(adj[r.To], r.From)
+	}
+	seen = make([]bool, len(sc.Places))
+	var queue []int
+	for i, p := range sc.Places {
+		if p.Kind == scenario.Conflict {
+			seen[i] = true
+			queue = append(queue, i)
+		}
+	}
+	for _, e := range sc.Events {
+		if e.Kind == scenario.ConflictStart && !seen[e.Place] {
+			seen[e.Place] = true
+			queue = append(queue, e.Place)
+		}
+	}
+	origins = len(queue)
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		for _, q := range adj[p] {
+			if !seen[q] {
+				seen[q] = true
+				queue = append(queue, q)
+			}
+		}
+	}
+	return seen, origins
+}

@@ -810,35 +810,7 @@ func (c *compiler) checkOrigins(daily []int) {
 // reachability warns about camps no place in conflict can reach.
 func (c *compiler) reachability(ob *Observed) {
 	sc := c.sc
-	adj := make([][]int, len(sc.Places))
-	for _, r := range sc.Routes {
-		adj[r.From] = append(adj[r.From], r.To)
-		adj[r.To] = append(adj[r.To], r.From)
-	}
-	seen := make([]bool, len(sc.Places))
-	var queue []int
-	for i, p := range sc.Places {
-		if p.Kind == scenario.Conflict {
-			seen[i] = true
-			queue = append(queue, i)
-		}
-	}
-	for _, e := range sc.Events {
-		if e.Kind == scenario.ConflictStart && !seen[e.Place] {
-			seen[e.Place] = true
-			queue = append(queue, e.Place)
-		}
-	}
-	for len(queue) > 0 {
-		p := queue[0]
-		queue = queue[1:]
-		for _, q := range adj[p] {
-			if !seen[q] {
-				seen[q] = true
-				queue = append(queue, q)
-			}
-		}
-	}
+	seen, _ := sim.ReachableFromConflict(sc)
 	for _, i := range ob.Camps {
 		if !seen[i] {
 			p := c.doc.Places[i].problem("name", "camp %q cannot be reached by road from any place in conflict", sc.Places[i].Name)
