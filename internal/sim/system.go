@@ -31,7 +31,8 @@ type ext struct {
 	due    []int32 // per agent: day it leaves for its onward target, -1 none
 	target []int32 // per agent: onward target
 
-	countG []int32 // [place*groups+g]: people present by group
+	countG   []int32 // [place*groups+g]: people present by group
+	settledG []int32 // [place*groups+g]: naturalised people present by group
 
 	linkPol  [][]int32 // per link: border policies governing it
 	relocAt  [][]int32 // per place: relocation policies
@@ -62,6 +63,7 @@ func (e *Engine) initSystem() error {
 	}
 	n := e.nPlaces
 	x.countG = make([]int32, n*x.groups)
+	x.settledG = make([]int32, n*x.groups)
 	x.linkPol = make([][]int32, len(e.linkFrom))
 	x.relocAt = make([][]int32, n)
 	x.onwardAt = make([][]int32, n)
@@ -149,54 +151,6 @@ func (e *Engine) initSystem() error {
 		}
 	}
 	return nil
-}
-
-// drawGroupAt draws the group of agent i displaced from place with the
-// place's shares restricted to set; an empty restriction means all groups.
-func (e *Engine) drawGroupAt(i int32, place int32, set scenario.GroupSet, day uint32) uint8 {
-	x := e.x
-	if x.groups == 1 {
-		return 0
-	}
-	var shares []float64
-	if x.sys.Shares != nil {
-		shares = x.sys.Shares[place]
-	}
-	total := 0.0
-	for g := 0; g < x.groups; g++ {
-		if !set.Has(g) {
-			continue
-		}
-		w := 1.0
-		if shares != nil {
-			w = shares[g]
-		}
-		total += w
-	}
-	if !(total > 0) {
-		return 0
-	}
-	u := e.key.Float(uint32(i), day, drawGroup) * total
-	acc := 0.0
-	last := 0
-	for g := 0; g < x.groups; g++ {
-		if !set.Has(g) {
-			continue
-		}
-		w := 1.0
-		if shares != nil {
-			w = shares[g]
-		}
-		if w <= 0 {
-			continue
-		}
-		last = g
-		acc += w
-		if u < acc {
-			return uint8(g)
-		}
-	}
-	return uint8(last)
 }
 
 // newAgentExt extends the per-agent arrays of ext for a new agent.
@@ -391,6 +345,10 @@ func (e *Engine) teleport(i int32, from, to int32) {
 		g := int32(x.group[i])
 		x.countG[from*int32(x.groups)+g]--
 		x.countG[to*int32(x.groups)+g]++
+		if e.ag[i].flags&aSettled != 0 {
+			x.settledG[from*int32(x.groups)+g]--
+			x.settledG[to*int32(x.groups)+g]++
+		}
 	}
 }
 
@@ -461,6 +419,7 @@ func (e *Engine) dailyPass(t int) {
 					a.path, a.step = noPath, 0
 					e.aLoc[i] = loc
 					x.Naturalised++
+					x.settledG[int(loc)*x.groups+g]++
 				}
 			case scenario.Deport:
 				if e.key.Float(uint32(i), day, drawDaily|uint32(k)<<4) < p.Rate {
@@ -504,6 +463,23 @@ func (e *Engine) GroupCount(i, g int) int {
 		return 0
 	}
 	return int(e.x.countG[i*e.x.groups+g])
+}
+
+// SettledCount returns the number of naturalised people of group g (every
+// group when g < 0) at place i: they are present but no longer refugees.
+func (e *Engine) SettledCount(i, g int) int {
+	x := e.x
+	if x == nil {
+		return 0
+	}
+	if g >= 0 {
+		return int(x.settledG[i*x.groups+g])
+	}
+	n := 0
+	for _, v := range x.settledG[i*x.groups : (i+1)*x.groups] {
+		n += int(v)
+	}
+	return n
 }
 
 // Groups returns the number of groups (1 when the scenario has none).

@@ -127,6 +127,9 @@ func TestNaturaliseAndDeport(t *testing.T) {
 	if int64(e.GroupCount(2, 0)) != st.Naturalised {
 		t.Errorf("%d of group 0 at B but %d naturalised: the naturalised must stay", e.GroupCount(2, 0), st.Naturalised)
 	}
+	if got := e.SettledCount(2, 0); int64(got) != st.Naturalised || e.SettledCount(2, -1) != got || e.SettledCount(2, 1) != 0 {
+		t.Errorf("SettledCount at B: group 0 %d, all %d, group 1 %d; want %d, %d, 0", got, e.SettledCount(2, -1), e.SettledCount(2, 1), st.Naturalised, st.Naturalised)
+	}
 }
 
 func TestOnwardAfterWait(t *testing.T) {
