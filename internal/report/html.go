@@ -244,6 +244,8 @@ func eventWords(e Event) string {
 			return e.Place + " becomes a camp for internally displaced people"
 		}
 		return e.Place + " becomes a camp"
+	case "change_country":
+		return e.Place + " passes to " + e.Country
 	}
 	parts := []string{e.Kind}
 	for _, s := range []string{e.Place, e.Place2, e.Country, e.Country2} {

@@ -95,9 +95,14 @@ const (
 	CloseCamp                          // camp Place becomes a town
 	OpenCamp                           // Place becomes a camp (IDP camp if Value == 1)
 	ChangeKind                         // Place becomes of Kind(Value) (town, forwarding hub, marker, ...)
+	// ChangeCountry: Place passes to Country; Value is 1 when that country
+	// is foreign to the people displaced (Place.Foreign), 0 when it is
+	// their own. Affinity, when not nil, is the place's new affinity for
+	// each group (System.Affinity's column).
+	ChangeCountry
 )
 
-var eventNames = [...]string{"conflict_start", "conflict_intensity", "conflict_end", "close_border", "open_border", "close_place", "open_place", "close_route", "open_route", "close_camp", "open_camp", "change_kind"}
+var eventNames = [...]string{"conflict_start", "conflict_intensity", "conflict_end", "close_border", "open_border", "close_place", "open_place", "close_route", "open_route", "close_camp", "open_camp", "change_kind", "change_country"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventNames) {
@@ -116,7 +121,8 @@ type Event struct {
 	Place, Place2     int // place indices, -1 when unused
 	Country, Country2 string
 	Value             float64
-	Source            string // where the event came from, for messages ("closures.csv:3")
+	Affinity          []float64 // ChangeCountry: per group; nil leaves affinities as they are
+	Source            string    // where the event came from, for messages ("closures.csv:3")
 }
 
 // SpawnMode says how many people are displaced each day.

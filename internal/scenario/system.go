@@ -24,14 +24,18 @@ type Group struct {
 
 // Driver displaces people from its origins: Daily[t] people on day t,
 // shared among the origins in proportion to their population, drawn from
-// the groups it hits in proportion to each origin's group shares.
+// the groups it hits in proportion to each origin's group shares times the
+// driver's propensities.
 type Driver struct {
 	Name    string
 	Kind    string // war, famine, persecution, ...
 	Origins []int
 	Groups  GroupSet
 	Daily   []float64 // people displaced per day, one value per simulated day
-	Source  string
+	// Propensity[g] (≥ 0) multiplies group g's share when drawing the
+	// groups of the people it displaces; nil means 1 for every group.
+	Propensity []float64
+	Source     string
 }
 
 // PolicyKind says what a policy does.
@@ -48,12 +52,17 @@ const (
 	// Naturalise: people who have lived in Country for Days days become
 	// citizens: they stay put and stop counting as refugees.
 	Naturalise
-	// Deport: each day, people of Groups in Country are returned to Target
-	// (or their home when Target < 0) with probability Rate.
+	// Deport: each day, people of Groups in Country (or at Places, when
+	// given) are returned to Target (or their home when Target < 0) with
+	// probability Rate; naturalised people too when Naturalised is set.
 	Deport
+	// Attract: the pull of Places for Groups is multiplied by Factor while
+	// the policy is in force (a host bans émigré organisations, a diaspora
+	// network grows); factors of overlapping policies multiply.
+	Attract
 )
 
-var policyNames = [...]string{"border", "relocate", "naturalise", "deport"}
+var policyNames = [...]string{"border", "relocate", "naturalise", "deport", "attract"}
 
 func (k PolicyKind) String() string {
 	if int(k) < len(policyNames) {
@@ -69,15 +78,24 @@ type Policy struct {
 	Kind     PolicyKind
 	From, To int
 	Groups   GroupSet
-	Links    [][2]int // Border: directed place pairs (from, to) it governs
-	Pass     float64  // Border
-	Places   []int    // Relocate: where arrivals are taken from
-	Targets  []int    // Relocate: where they are taken to
-	Country  string   // Naturalise, Deport
-	Days     int      // Naturalise: residence needed
-	Rate     float64  // Deport: daily probability
-	Target   int      // Deport: destination place, -1 for home
-	Source   string
+	// Border: the directed place pairs (from, to) it governs are Links, plus
+	// every route into or out of one of Crossings that crosses a border on
+	// the day, plus every route from a place in Countries[0] to one in
+	// Countries[1] on the day (when both are set). Crossings and Countries
+	// follow places that change country.
+	Links       [][2]int
+	Crossings   []int
+	Countries   [2]string
+	Pass        float64 // Border
+	Places      []int   // Relocate: where arrivals are taken from; Deport: where people are taken from; Attract: whose pull changes
+	Targets     []int   // Relocate: where they are taken to
+	Country     string  // Naturalise, Deport
+	Days        int     // Naturalise: residence needed
+	Rate        float64 // Deport: daily probability
+	Target      int     // Deport: destination place, -1 for home
+	Naturalised bool    // Deport: naturalised people are taken too
+	Factor      float64 // Attract
+	Source      string
 }
 
 // Active reports whether the policy is in force on day t.

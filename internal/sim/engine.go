@@ -62,7 +62,9 @@ type Engine struct {
 	pop      []float64
 	capacity []float64
 	foreign  []bool
-	count    []int32 // agents present (not on links)
+	country  []int32          // the country each place is in today
+	countryN map[string]int32 // country name -> index in country
+	count    []int32          // agents present (not on links)
 	score    []float64
 	epScore  []float64 // endpoint score used by route choice this day
 	effMove  []float64 // today's move chance for an agent without a route
@@ -174,6 +176,8 @@ func (e *Engine) initPlaces() {
 	e.pop = make([]float64, n)
 	e.capacity = make([]float64, n)
 	e.foreign = make([]bool, n)
+	e.country = make([]int32, n)
+	e.countryN = map[string]int32{}
 	e.count = make([]int32, n)
 	e.score = make([]float64, n)
 	e.epScore = make([]float64, n)
@@ -193,6 +197,7 @@ func (e *Engine) initPlaces() {
 			e.capacity[i] = -1
 		}
 		e.foreign[i] = p.Foreign
+		e.country[i] = e.countryID(p.Country)
 		switch p.Kind {
 		case scenario.Camp:
 			e.flags[i] = pCamp

@@ -77,13 +77,18 @@ func (e *Engine) apply(ev *scenario.Event, t int) {
 		}
 		e.invalidateRoutes() // markers are seen through; others are not
 	case scenario.CloseBorder, scenario.OpenBorder:
+		// The routes crossing the border on this day; a place that changes
+		// country later does not take the closure with it.
+		c1, c2 := e.countryID(ev.Country), e.countryID(ev.Country2)
 		n := e.setLinks(ev.Kind == scenario.CloseBorder, func(l int32) bool {
-			a, b := e.sc.Places[e.linkFrom[l]].Country, e.sc.Places[e.linkTo[l]].Country
-			return (a == ev.Country && b == ev.Country2) || (a == ev.Country2 && b == ev.Country)
+			a, b := e.country[e.linkFrom[l]], e.country[e.linkTo[l]]
+			return (a == c1 && b == c2) || (a == c2 && b == c1)
 		})
 		if n == 0 {
 			e.warnf("%s: day %d: %s %s-%s changed no route", ev.Source, t, ev.Kind, ev.Country, ev.Country2)
 		}
+	case scenario.ChangeCountry:
+		e.changeCountry(ev, t)
 	case scenario.ClosePlace, scenario.OpenPlace:
 		e.setLinks(ev.Kind == scenario.ClosePlace, func(l int32) bool {
 			return e.linkFrom[l] == int32(p) || e.linkTo[l] == int32(p)

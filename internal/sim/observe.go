@@ -6,8 +6,7 @@ package sim
 // kept only after EnableTally, so runs that do not ask for it pay one nil
 // check per arrival. Counts are agents (one agent stands for hasten people).
 type Tally struct {
-	groups  int
-	country []int32 // per place: country index
+	groups int
 	// In[p*Groups()+g] counts arrivals of group g at place p: along a route,
 	// or moved there by a state (relocation, deportation) or an onward rule.
 	In []int64
@@ -35,18 +34,9 @@ func (e *Engine) EnableTally() *Tally {
 		g = e.x.groups
 	}
 	n := e.nPlaces
-	t := &Tally{groups: g, country: make([]int32, n),
+	t := &Tally{groups: g,
 		In: make([]int64, n*g), InAbroad: make([]int64, n*g),
 		Out: make([]int64, n), OutAbroad: make([]int64, n), Home: make([]int64, n), Deported: make([]int64, n)}
-	countries := map[string]int32{}
-	for i, p := range e.sc.Places {
-		c, ok := countries[p.Country]
-		if !ok {
-			c = int32(len(countries))
-			countries[p.Country] = c
-		}
-		t.country[i] = c
-	}
 	e.tally = t
 	return t
 }
@@ -65,7 +55,7 @@ func (t *Tally) arrive(e *Engine, i int32, from, to int32) {
 	}
 	k := to*int32(t.groups) + g
 	t.In[k]++
-	if t.country[from] != t.country[to] {
+	if e.country[from] != e.country[to] {
 		t.InAbroad[k]++
 	}
 	if e.aHome[i] == to && from != to {
@@ -77,7 +67,7 @@ func (t *Tally) arrive(e *Engine, i int32, from, to int32) {
 // a route.
 func (t *Tally) moved(e *Engine, i int32, from, to int32) {
 	t.Out[from]++
-	if t.country[from] != t.country[to] {
+	if e.country[from] != e.country[to] {
 		t.OutAbroad[from]++
 	}
 	t.arrive(e, i, from, to)

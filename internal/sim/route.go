@@ -118,7 +118,7 @@ func (e *Engine) table(loc int32, cs []candidate) *routeTable {
 	rt.capped = rt.capped[:0]
 	rt.cum = rt.cum[:0]
 	rt.ends = rt.ends[:0]
-	rt.perAgent = s.StayCloseToHome || (e.x != nil && e.x.sys.Affinity != nil)
+	rt.perAgent = s.StayCloseToHome || (e.x != nil && e.x.aff != nil)
 	rt.dynamic = rt.perAgent
 	for _, c := range cs {
 		var x float64

@@ -34,10 +34,15 @@ type ext struct {
 	countG   []int32 // [place*groups+g]: people present by group
 	settledG []int32 // [place*groups+g]: naturalised people present by group
 
-	linkPol  [][]int32 // per link: border policies governing it
+	linkPol  [][]int32 // per link: border policies governing it today
+	byPair   map[[2]int][]int32
 	relocAt  [][]int32 // per place: relocation policies
 	onwardAt [][]int32 // per place: onward rules with it as a stopover
-	country  []int32   // per place: country index
+
+	// Affinities: affBase is the scenario's, as changed by places changing
+	// country; aff, which route choice reads, is affBase times the factors
+	// of the attraction policies in force. Both nil when nothing sets one.
+	affBase, aff [][]float64
 
 	carry []float64 // per driver: fractional people carried to the next day
 	cum   []float64 // scratch
@@ -67,31 +72,16 @@ func (e *Engine) initSystem() error {
 	x.linkPol = make([][]int32, len(e.linkFrom))
 	x.relocAt = make([][]int32, n)
 	x.onwardAt = make([][]int32, n)
-	x.country = make([]int32, n)
 	x.Refused = make([]int64, len(e.linkFrom))
-	countries := map[string]int32{}
-	for i, p := range e.sc.Places {
-		c, ok := countries[p.Country]
-		if !ok {
-			c = int32(len(countries))
-			countries[p.Country] = c
-		}
-		x.country[i] = c
-	}
-	byPair := map[[2]int][]int32{}
-	for l := range e.linkFrom {
-		k := [2]int{int(e.linkFrom[l]), int(e.linkTo[l])}
-		byPair[k] = append(byPair[k], int32(l))
+	affinity := sys.Affinity != nil
+	for _, ev := range e.sc.Events {
+		affinity = affinity || (ev.Kind == scenario.ChangeCountry && ev.Affinity != nil)
 	}
 	for k := range sys.Policies {
 		p := &sys.Policies[k]
 		switch p.Kind {
-		case scenario.Border:
-			for _, pr := range p.Links {
-				for _, l := range byPair[pr] {
-					x.linkPol[l] = append(x.linkPol[l], int32(k))
-				}
-			}
+		case scenario.Attract:
+			affinity = true
 		case scenario.Relocate:
 			if len(p.Targets) == 0 {
 				return fmt.Errorf("sim: relocation policy %q has no targets", p.Name)
@@ -135,6 +125,22 @@ func (e *Engine) initSystem() error {
 	}
 	x.carry = make([]float64, len(sys.Drivers))
 	e.x = x
+	e.refreshBorders()
+	if affinity {
+		x.affBase = make([][]float64, x.groups)
+		x.aff = make([][]float64, x.groups)
+		for g := range x.affBase {
+			x.affBase[g] = make([]float64, n)
+			x.aff[g] = make([]float64, n)
+			for p := range x.affBase[g] {
+				x.affBase[g][p] = 1
+			}
+			if sys.Affinity != nil {
+				copy(x.affBase[g], sys.Affinity[g])
+			}
+		}
+		e.refreshAffinity(e.day)
+	}
 	// Agents placed before day 0 (initial populations) belong to group 0
 	// unless their place has shares: then they are split by share.
 	for i := range e.ag {
@@ -259,7 +265,7 @@ func (e *Engine) closedForAll(l int32) bool {
 func (e *Engine) arrive(i int32, from, to int32, day uint32, hop uint32) (int32, bool) {
 	x := e.x
 	g := int(x.group[i])
-	if x.country[from] != x.country[to] {
+	if e.country[from] != e.country[to] {
 		x.since[i] = int32(e.day)
 	}
 	for _, k := range x.relocAt[to] {
@@ -276,7 +282,7 @@ func (e *Engine) arrive(i int32, from, to int32, day uint32, hop uint32) (int32,
 		e.ag[i].path, e.ag[i].step = noPath, 0
 		e.aLoc[i] = dest
 		x.Relocated++
-		if x.country[to] != x.country[dest] {
+		if e.country[to] != e.country[dest] {
 			x.since[i] = int32(e.day)
 		}
 		return dest, true
@@ -361,37 +367,43 @@ func (e *Engine) dailyPass(t int) {
 	}
 	day := uint32(t)
 	var active []*scenario.Policy
+	takesSettled := false
 	for k := range x.sys.Policies {
 		p := &x.sys.Policies[k]
 		if (p.Kind == scenario.Naturalise || p.Kind == scenario.Deport) && p.Active(t) {
 			active = append(active, p)
+			takesSettled = takesSettled || (p.Kind == scenario.Deport && p.Naturalised)
 		}
 	}
 	if len(active) == 0 && x.due == nil {
 		return
 	}
-	countryOf := func(name string) int32 {
-		for i, p := range e.sc.Places {
-			if p.Country == name {
-				return x.country[i]
-			}
-		}
-		return -1
-	}
-	pc := make([]int32, len(active))
+	// Where each policy applies today: its country's places, or its own.
+	in := make([][]bool, len(active))
 	for k, p := range active {
-		pc[k] = countryOf(p.Country)
+		in[k] = make([]bool, e.nPlaces)
+		if len(p.Places) > 0 {
+			for _, pl := range p.Places {
+				in[k][pl] = true
+			}
+			continue
+		}
+		c, ok := e.countryN[p.Country]
+		for pl := range in[k] {
+			in[k][pl] = ok && e.country[pl] == c
+		}
 	}
 	for i, w := range e.aLoc {
 		if w < 0 {
 			continue
 		}
 		a := &e.ag[i]
-		if a.flags&aSettled != 0 {
+		settled := a.flags&aSettled != 0
+		if settled && !takesSettled {
 			continue
 		}
 		loc := w &^ routeBit
-		if x.due != nil && x.due[i] >= 0 && int32(t) >= x.due[i] {
+		if !settled && x.due != nil && x.due[i] >= 0 && int32(t) >= x.due[i] {
 			dest := x.target[i]
 			x.due[i] = -1
 			// Only those still waiting at a stopover go on; whoever moved
@@ -401,7 +413,7 @@ func (e *Engine) dailyPass(t int) {
 				e.aLoc[i] = dest
 				a.path, a.step = noPath, 0
 				x.LeftOnward++
-				if x.country[loc] != x.country[dest] {
+				if e.country[loc] != e.country[dest] {
 					x.since[i] = int32(t)
 				}
 				continue
@@ -409,7 +421,7 @@ func (e *Engine) dailyPass(t int) {
 		}
 		g := int(x.group[i])
 		for k, p := range active {
-			if x.country[loc] != pc[k] || !p.Groups.Has(g) {
+			if !in[k][loc] || !p.Groups.Has(g) || (settled && (p.Kind != scenario.Deport || !p.Naturalised)) {
 				continue
 			}
 			switch p.Kind {
@@ -429,6 +441,12 @@ func (e *Engine) dailyPass(t int) {
 					}
 					if dest != loc {
 						e.teleport(int32(i), loc, dest)
+						if settled {
+							// Handed over, they lose the host's citizenship.
+							a.flags &^= aSettled
+							x.settledG[int(dest)*x.groups+g]--
+							settled = false
+						}
 						e.aLoc[i] = dest
 						a.path, a.step = noPath, 0
 						x.Deported++
@@ -439,7 +457,7 @@ func (e *Engine) dailyPass(t int) {
 					}
 				}
 			}
-			if a.flags&aSettled != 0 || e.aLoc[i] != w {
+			if (!settled && a.flags&aSettled != 0) || e.aLoc[i] != w {
 				break
 			}
 		}
@@ -448,10 +466,10 @@ func (e *Engine) dailyPass(t int) {
 
 // affinity returns the attractiveness factor of place end for agent i.
 func (e *Engine) affinity(i int32, end int32) float64 {
-	if e.x == nil || e.x.sys.Affinity == nil {
+	if e.x == nil || e.x.aff == nil {
 		return 1
 	}
-	return e.x.sys.Affinity[e.x.group[i]][end]
+	return e.x.aff[e.x.group[i]][end]
 }
 
 // GroupCount returns the number of people of group g at place i.
@@ -532,13 +550,22 @@ func (e *Engine) RefusedOn() (forward, back []int64) {
 }
 
 // policyDay refreshes route candidates on days a border policy starts or
-// ends, since a policy closed for everyone hides its routes.
+// ends, since a policy closed for everyone hides its routes, and the
+// affinities on days an attraction policy starts or ends.
 func (e *Engine) policyDay(t int) {
+	borders, attract := false, false
 	for k := range e.x.sys.Policies {
 		p := &e.x.sys.Policies[k]
-		if p.Kind == scenario.Border && (p.From == t || p.To == t) {
-			e.invalidateRoutes()
-			return
+		if p.From != t && p.To != t {
+			continue
 		}
+		borders = borders || p.Kind == scenario.Border
+		attract = attract || p.Kind == scenario.Attract
+	}
+	if borders {
+		e.invalidateRoutes()
+	}
+	if attract && e.x.aff != nil {
+		e.refreshAffinity(t)
 	}
 }

@@ -86,6 +86,7 @@ type compiler struct {
 	sp    SpawnSettings
 	sc    *scenario.Scenario
 	index map[string]int
+	home  string // the country of the people displaced: others are abroad
 }
 
 // notYet reports a mechanism the engine does not have: subject names the
@@ -275,7 +276,7 @@ func (c *compiler) unsupported() {
 		p := &d.Places[i]
 		for k := range p.Changes {
 			ch := &p.Changes[k]
-			if ch.Country != "" {
+			if ch.Country != "" && c.opt.ForExport != "" {
 				c.notYet(&ch.Node, "country", fmt.Sprintf("place %q", p.Name), "a change of country", false)
 			}
 			if c.opt.ForExport != "" {
@@ -296,7 +297,7 @@ func (c *compiler) unsupported() {
 		if c.opt.ForExport != "" && len(r.Seasons) > 0 {
 			c.notYet(&r.Node, "seasons", fmt.Sprintf("route %s–%s", r.From, r.To), "seasons", true)
 		}
-		if r.Mode != "" && r.Mode != "road" && r.MaxSpeed == nil {
+		if r.Mode != "" && r.Mode != "road" && r.MaxSpeed == nil && d.modeSpeeds().speed(r.Mode) == nil {
 			modes[r.Mode]++
 		}
 	}
@@ -307,8 +308,8 @@ func (c *compiler) unsupported() {
 		}
 		sort.Strings(parts)
 		c.probs.Add(diag.Problem{File: d.File, Field: "routes", Warning: true,
-			Msg:  fmt.Sprintf("routes of modes other than road (%s) are travelled at the same speeds as roads by this Caravan version", strings.Join(parts, ", ")),
-			Hint: "give them max_speed to differ"})
+			Msg:  fmt.Sprintf("routes of modes other than road (%s) have no speed of their own: they are travelled at move_rules.max_move_speed", strings.Join(parts, ", ")),
+			Hint: "give the mode a speed under settings.mode_speeds, or the routes max_speed"})
 	}
 }
 
@@ -370,6 +371,7 @@ func (c *compiler) places() {
 			home = sp.Country
 		}
 		sp.Foreign = sp.Country != home
+		c.home = home
 		if p.Lat != nil {
 			sp.Lat = *p.Lat
 		}
@@ -411,8 +413,23 @@ func (c *compiler) routes() {
 			continue
 		}
 		rt := scenario.Route{From: c.index[r.From], To: c.index[r.To], DistanceKM: dist, Duplicate: r.Duplicate}
+		// The engine travels a route at MaxSpeed in place of max_move_speed
+		// (a speed, not a cap): the route's own max_speed, else its mode's.
 		if r.MaxSpeed != nil {
 			rt.MaxSpeed = *r.MaxSpeed
+		} else if v := c.doc.modeSpeeds().speed(r.Mode); v != nil {
+			rt.MaxSpeed = *v
+			if c.opt.ForExport != "" {
+				// Flee's routes.csv has only a per-route speed; the exporter
+				// writes the routes' own max_speed.
+				key := ""
+				if r.Has("mode") {
+					key = "mode"
+				}
+				p := r.problem(key, "route %s–%s: its speed from settings.mode_speeds cannot be written in %s", r.From, r.To, c.opt.ForExport)
+				p.Hint = fmt.Sprintf("give the route max_speed: %v", *v)
+				c.probs.Add(p)
+			}
 		}
 		if r.WalkProbability != nil {
 			rt.WalkProbability = *r.WalkProbability
@@ -506,6 +523,15 @@ func (c *compiler) events() {
 		for k := range p.Changes {
 			ch := &p.Changes[k]
 			ev := scenario.Event{Day: ch.Date.DaysSince(start), Place: i, Place2: -1, Source: src(&ch.Node)}
+			if ch.Country != "" {
+				cc := ev
+				cc.Kind, cc.Country = scenario.ChangeCountry, ch.Country
+				if ch.Country != c.home {
+					cc.Value = 1
+				}
+				cc.Affinity = c.affinityIn(i, ch.Country)
+				evs = append(evs, cc)
+			}
 			switch ch.Kind {
 			case KindCamp, KindIDPCamp:
 				ev.Kind = scenario.OpenCamp

@@ -69,6 +69,42 @@ func (c *compiler) system() {
 					sd.Origins = append(sd.Origins, p)
 				}
 			}
+			if len(dr.Propensity) > 0 {
+				// A factor per group, 1 where none is given.
+				sd.Propensity = make([]float64, len(sys.Groups))
+				for g := range sd.Propensity {
+					sd.Propensity[g] = 1
+				}
+				for name, q := range dr.Propensity {
+					if v, ok := c.value(q, "propensity"); ok {
+						sd.Propensity[groupIx[name]] = v
+					}
+				}
+				// Factors that leave no one to displace at an origin that has
+				// people of the driver's groups are an error, not a silent
+				// fall-back to the plain shares.
+				for k, o := range dr.Origins {
+					p, ok := c.index[o]
+					if !ok {
+						continue
+					}
+					plain, weighted := 0.0, 0.0
+					for g := range sys.Groups {
+						if !sd.Groups.Has(g) {
+							continue
+						}
+						w := 1.0
+						if sys.Shares != nil && sys.Shares[p] != nil {
+							w = sys.Shares[p][g]
+						}
+						plain += w
+						weighted += w * sd.Propensity[g]
+					}
+					if plain > 0 && !(weighted > 0) {
+						c.probs.Add(dr.problem(fmt.Sprintf("origins[%d]", k), "driver %q: its propensities are 0 for every group with a share at %q, so it would displace no one there", dr.Name, o))
+					}
+				}
+			}
 			type pt struct {
 				day int
 				v   float64
@@ -107,15 +143,9 @@ func (c *compiler) system() {
 		}
 		return max(from, 0), to
 	}
-	placesIn := func(country string) []int {
-		var out []int
-		for i, p := range c.sc.Places {
-			if p.Country == country {
-				out = append(out, i)
-			}
-		}
-		return out
-	}
+	// Policies that name a country act on its places on their first day;
+	// border regimes and naturalisation and deportation by country follow
+	// later changes of country in the engine.
 	src := func(n *Node) string { return fmt.Sprintf("%s:%d", n.File, n.Line) }
 	for i := range d.Policies {
 		p := &d.Policies[i]
@@ -139,24 +169,13 @@ func (c *compiler) system() {
 					pass = v
 				}
 				pol := scenario.Policy{Name: p.Name, Kind: scenario.Border, From: from, To: to, Groups: gs, Pass: pass, Source: src(&p.Node)}
-				for _, r := range c.sc.Routes {
-					for _, pr := range [][2]int{{r.From, r.To}, {r.To, r.From}} {
-						a, z := c.sc.Places[pr[0]], c.sc.Places[pr[1]]
-						switch {
-						case b.Crossing != "":
-							x := c.index[b.Crossing]
-							if (pr[0] == x || pr[1] == x) && a.Country != z.Country {
-								pol.Links = append(pol.Links, pr)
-							}
-						case len(b.Countries) == 2:
-							// A regime governs entry: from the first country into the second.
-							if a.Country == b.Countries[0] && z.Country == b.Countries[1] {
-								pol.Links = append(pol.Links, pr)
-							}
-						}
-					}
+				if b.Crossing != "" {
+					pol.Crossings = []int{c.index[b.Crossing]}
+				} else if len(b.Countries) == 2 {
+					// A regime governs entry: from the first country into the second.
+					pol.Countries = [2]string{b.Countries[0], b.Countries[1]}
 				}
-				if len(pol.Links) == 0 {
+				if !c.bordersCrossed(&pol) {
 					w := b.problem("", "policy %q governs no route: no route crosses it", p.Name)
 					w.Warning = true
 					c.probs.Add(w)
@@ -169,9 +188,9 @@ func (c *compiler) system() {
 			country := r.Country
 			if r.Place != "" {
 				at = []int{c.index[r.Place]}
-				country = c.sc.Places[at[0]].Country
+				country = c.countryAt(at[0], fromDay)
 			} else {
-				at = placesIn(r.Country)
+				at = c.placesIn(r.Country, fromDay)
 			}
 			if len(r.RelocateTo) > 0 {
 				var targets []int
@@ -217,7 +236,8 @@ func (c *compiler) system() {
 				}
 			}
 			sys.Policies = append(sys.Policies, scenario.Policy{Name: p.Name, Kind: scenario.Deport, From: from, To: to,
-				Groups: gs, Country: dp.Country, Rate: yearlyToDaily(rate), Target: target, Source: src(&p.Node)})
+				Groups: gs, Country: dp.Country, Places: c.indices(dp.Places), Naturalised: dp.Naturalised,
+				Rate: yearlyToDaily(rate), Target: target, Source: src(&p.Node)})
 		}
 		if ex := p.Extradition; ex != nil {
 			if !ex.Granted {
@@ -236,7 +256,22 @@ func (c *compiler) system() {
 			// Granted extradition hands over the share of the groups present
 			// each year, to the requesting place (or home).
 			sys.Policies = append(sys.Policies, scenario.Policy{Name: p.Name, Kind: scenario.Deport, From: from, To: to,
-				Groups: gs, Country: ex.Country, Rate: yearlyToDaily(share), Target: target, Source: src(&p.Node)})
+				Groups: gs, Country: ex.Country, Places: c.indices(ex.Places), Naturalised: ex.Naturalised,
+				Rate: yearlyToDaily(share), Target: target, Source: src(&p.Node)})
+		}
+		if a := p.Attraction; a != nil {
+			f, ok := c.value(&a.Factor, "factor")
+			if !ok {
+				continue
+			}
+			var at []int
+			if a.Place != "" {
+				at = []int{c.index[a.Place]}
+			} else {
+				at = c.placesIn(a.Country, fromDay)
+			}
+			sys.Policies = append(sys.Policies, scenario.Policy{Name: p.Name, Kind: scenario.Attract, From: fromDay, To: to,
+				Groups: gs, Places: at, Factor: f, Source: src(&p.Node)})
 		}
 	}
 
@@ -249,19 +284,27 @@ func (c *compiler) system() {
 				sys.Affinity[k][j] = 1
 			}
 		}
-		for i := range d.Affinities {
-			a := &d.Affinities[i]
-			w, ok := c.value(&a.Weight, "weight")
-			gi, okg := groupIx[a.Group]
-			if !ok || !okg {
-				continue
-			}
-			if a.Place != "" {
-				sys.Affinity[gi][c.index[a.Place]] = w
-				continue
-			}
-			for _, x := range placesIn(a.Country) {
-				sys.Affinity[gi][x] = w
+		// A country's affinity covers its places on day 0 (a place that
+		// changes country later takes its new country's); a place's own
+		// affinity wins over its country's, whatever the order.
+		for _, own := range []bool{false, true} {
+			for i := range d.Affinities {
+				a := &d.Affinities[i]
+				if (a.Place != "") != own {
+					continue
+				}
+				w, ok := c.value(&a.Weight, "weight")
+				gi, okg := groupIx[a.Group]
+				if !ok || !okg {
+					continue
+				}
+				if own {
+					sys.Affinity[gi][c.index[a.Place]] = w
+					continue
+				}
+				for _, x := range c.placesIn(a.Country, 0) {
+					sys.Affinity[gi][x] = w
+				}
 			}
 		}
 	}
@@ -291,7 +334,7 @@ func (c *compiler) system() {
 				so.Weights = append(so.Weights, w)
 				continue
 			}
-			in := placesIn(ds.Country)
+			in := c.placesIn(ds.Country, 0)
 			if len(in) == 0 {
 				c.probs.Add(ds.problem("country", "no place lies in country %q; add a destination place there (kind destination) for people to go to", ds.Country))
 				continue

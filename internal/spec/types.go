@@ -246,6 +246,11 @@ type Driver struct {
 	Origins []string `yaml:"origins" json:"origins" jsonschema:"required,minItems=1"`
 	// Groups it hits (default: everyone).
 	Groups []string `yaml:"groups,omitempty" json:"groups,omitempty"`
+	// How hard it hits each group relative to the group's share, by group name: the group of
+	// each person it displaces is drawn from the origin's shares times these factors (0 or
+	// more; default 1). E.g. {kazan_tatar: 0.1} makes a Kazan Tatar a tenth as likely to be
+	// among its displaced as the share says. Interval allowed.
+	Propensity map[string]*Quantity `yaml:"propensity,omitempty" json:"propensity,omitempty"`
 	// Intensity over time: dated points, in date order. Before the first point the intensity is 0.
 	Intensity []CurvePoint `yaml:"intensity" json:"intensity" jsonschema:"required,minItems=1"`
 	// How the intensity runs between points (default step: it holds until the next point).
@@ -285,6 +290,8 @@ type Policy struct {
 	Deportation *DeportationPolicy `yaml:"deportation,omitempty" json:"deportation,omitempty"`
 	// Whether a host hands people over to the state they fled.
 	Extradition *ExtraditionPolicy `yaml:"extradition,omitempty" json:"extradition,omitempty"`
+	// A change in how strongly a host draws people (e.g. it bans their organisations).
+	Attraction *AttractionPolicy `yaml:"attraction,omitempty" json:"attraction,omitempty"`
 	// Id of the source for the policy.
 	Source string `yaml:"source,omitempty" json:"source,omitempty"`
 	// Page, table or archival reference within the source.
@@ -342,6 +349,10 @@ type DeportationPolicy struct {
 	To string `yaml:"to,omitempty" json:"to,omitempty"`
 	// Share of the people concerned deported per year. Interval allowed.
 	RatePerYear *Quantity `yaml:"rate_per_year,omitempty" json:"rate_per_year,omitempty"`
+	// Only people at these places (a zone of the country); default: the whole country.
+	Places []string `yaml:"places,omitempty" json:"places,omitempty"`
+	// Naturalised people are taken too (by default citizens are spared).
+	Naturalised bool `yaml:"naturalised,omitempty" json:"naturalised,omitempty"`
 }
 
 // ExtraditionPolicy is whether a host grants requests to hand people over.
@@ -353,8 +364,27 @@ type ExtraditionPolicy struct {
 	To string `yaml:"to" json:"to" jsonschema:"required"`
 	// True when requests are granted, false when they are refused.
 	Granted bool `yaml:"granted" json:"granted"`
-	// Share of the people concerned handed over (when granted). Interval allowed.
+	// Share of the people concerned handed over per year (when granted). Interval allowed.
 	Share *Quantity `yaml:"share,omitempty" json:"share,omitempty"`
+	// Only people at these places (e.g. an occupation zone); default: the whole host country.
+	Places []string `yaml:"places,omitempty" json:"places,omitempty"`
+	// Naturalised people are handed over too (by default citizens are spared).
+	Naturalised bool `yaml:"naturalised,omitempty" json:"naturalised,omitempty"`
+}
+
+// AttractionPolicy multiplies how strongly a host country or place draws the
+// policy's groups while it is in force: a ban on émigré organisations or the
+// loss of a community's institutions (factor below 1), a new diaspora
+// network or a resettlement programme (above 1). Factors of overlapping
+// policies multiply with each other and with the affinities.
+type AttractionPolicy struct {
+	Node `yaml:"-" json:"-"`
+	// Host country (its places on the policy's first day).
+	Country string `yaml:"country,omitempty" json:"country,omitempty"`
+	// Host place, when the change is local.
+	Place string `yaml:"place,omitempty" json:"place,omitempty"`
+	// Multiplier of the host's pull: 1 no change, 0 no pull at all. Interval allowed.
+	Factor Quantity `yaml:"factor" json:"factor" jsonschema:"required"`
 }
 
 // Affinity is how strongly a group prefers a host.
@@ -417,22 +447,29 @@ type Destination struct {
 	Share Quantity `yaml:"share" json:"share" jsonschema:"required"`
 }
 
-// Subject is what an observation is about: exactly one of place, country, flow or total,
-// optionally narrowed to a group.
+// Subject is what an observation is about: exactly one of place, places, country, countries,
+// flow or total, optionally narrowed to a group or to several groups.
 type Subject struct {
 	// A place.
 	Place string `yaml:"place,omitempty" json:"place,omitempty"`
+	// Several places taken together, e.g. the places of a region: each measure is summed over
+	// them (someone who moves from one to another arrives at both).
+	Places []string `yaml:"places,omitempty" json:"places,omitempty" jsonschema:"minItems=1"`
 	// The place lies outside the modelled network (place is then free text). Its series still
 	// counts toward the displaced total under data-driven spawning, as in Flee.
 	Unmodelled bool `yaml:"unmodelled,omitempty" json:"unmodelled,omitempty"`
-	// A country.
+	// A country: its places on the day counted.
 	Country string `yaml:"country,omitempty" json:"country,omitempty"`
+	// Several countries taken together: each measure is summed over them.
+	Countries []string `yaml:"countries,omitempty" json:"countries,omitempty" jsonschema:"minItems=1"`
 	// Movement from one place or country to another.
 	Flow *Flow `yaml:"flow,omitempty" json:"flow,omitempty"`
 	// Everyone displaced in the system (Flee's total series).
 	Total bool `yaml:"total,omitempty" json:"total,omitempty"`
 	// Only this group; with measure share, the group's share of the subject.
 	Group string `yaml:"group,omitempty" json:"group,omitempty"`
+	// Only these groups together (instead of group); with measure share, their joint share.
+	Groups []string `yaml:"groups,omitempty" json:"groups,omitempty" jsonschema:"minItems=1"`
 }
 
 // Flow is movement between two places or countries.
@@ -513,6 +550,30 @@ type Settings struct {
 	SpawnRules *SpawnRules `yaml:"spawn_rules,omitempty" json:"spawn_rules,omitempty"`
 	// Speed-ups.
 	Optimisations *Optimisations `yaml:"optimisations,omitempty" json:"optimisations,omitempty"`
+	// Travel speeds by route mode (Caravan's own; Flee has none).
+	ModeSpeeds *ModeSpeeds `yaml:"mode_speeds,omitempty" json:"mode_speeds,omitempty"`
+}
+
+// ModeSpeeds are travel speeds by route mode, in km/day: the distance a traveller covers on
+// such a route in a day. Each replaces move_rules.max_move_speed on the routes of its mode,
+// faster or slower; a route's own max_speed wins over it, and a mode left out keeps
+// max_move_speed. It is a speed, not a cap: people walking (start_on_foot on their first leg,
+// a walk_probability draw) move at max_walk_speed on every route, even where the mode's
+// speed is lower.
+type ModeSpeeds struct {
+	Node `yaml:"-" json:"-"`
+	// Roads, and routes without a mode.
+	Road *float64 `yaml:"road,omitempty" json:"road,omitempty" jsonschema:"exclusiveMinimum=0"`
+	// Railways.
+	Rail *float64 `yaml:"rail,omitempty" json:"rail,omitempty" jsonschema:"exclusiveMinimum=0"`
+	// Sea crossings.
+	Sea *float64 `yaml:"sea,omitempty" json:"sea,omitempty" jsonschema:"exclusiveMinimum=0"`
+	// River crossings and river boats.
+	River *float64 `yaml:"river,omitempty" json:"river,omitempty" jsonschema:"exclusiveMinimum=0"`
+	// Mountain tracks and passes.
+	MountainTrack *float64 `yaml:"mountain_track,omitempty" json:"mountain_track,omitempty" jsonschema:"exclusiveMinimum=0"`
+	// Flights.
+	Air *float64 `yaml:"air,omitempty" json:"air,omitempty" jsonschema:"exclusiveMinimum=0"`
 }
 
 // MoveRules are Flee's move_rules (docs/flee-model.md §16).

@@ -732,6 +732,7 @@ func (c *checker) checkDrivers() {
 			c.place(&d.Node, fmt.Sprintf("origins[%d]", k), o)
 		}
 		c.groupList(&d.Node, "groups", d.Groups)
+		c.propensity(d)
 		if len(d.Intensity) == 0 {
 			c.errorf(&d.Node, "intensity", "intensity: give at least one dated point, e.g. [{date: ..., value: 1}]")
 		}
@@ -758,6 +759,32 @@ func (c *checker) checkDrivers() {
 	}
 }
 
+// propensity checks a driver's propensity factors: known groups that the
+// driver hits, factors of 0 or more.
+func (c *checker) propensity(d *Driver) {
+	names := make([]string, 0, len(d.Propensity))
+	for g := range d.Propensity {
+		names = append(names, g)
+	}
+	sort.Strings(names)
+	for _, g := range names {
+		key := "propensity." + g
+		if !c.group(&d.Node, key, g) {
+			continue
+		}
+		if len(d.Groups) > 0 && !contains(d.Groups, g) {
+			c.hintf(&d.Node, key, "add it to groups, or remove its factor", "group %q is not among the groups driver %q hits", g, d.Name)
+			continue
+		}
+		q := d.Propensity[g]
+		if q == nil {
+			c.errorf(&d.Node, key, "propensity of %q: give a factor (0 or more; 1 is the group's share as it is)", g)
+			continue
+		}
+		c.quantity(q, "propensity", 0, nan, false)
+	}
+}
+
 func (c *checker) checkPolicies() {
 	seen := map[string]*Policy{}
 	for i := range c.doc.Policies {
@@ -778,13 +805,13 @@ func (c *checker) checkPolicies() {
 		}
 		c.groupList(&p.Node, "groups", p.Groups)
 		n := 0
-		for _, set := range []bool{p.Border != nil, p.Reception != nil, p.Deportation != nil, p.Extradition != nil} {
+		for _, set := range []bool{p.Border != nil, p.Reception != nil, p.Deportation != nil, p.Extradition != nil, p.Attraction != nil} {
 			if set {
 				n++
 			}
 		}
 		if n != 1 {
-			c.errorf(&p.Node, "", "a policy has exactly one of border, reception, deportation and extradition; this one has %d", n)
+			c.errorf(&p.Node, "", "a policy has exactly one of border, reception, deportation, extradition and attraction; this one has %d", n)
 		}
 		if b := p.Border; b != nil {
 			switch {
@@ -839,6 +866,9 @@ func (c *checker) checkPolicies() {
 				c.placeOrCountry(&d.Node, "to", d.To)
 			}
 			c.quantity(d.RatePerYear, "rate_per_year", 0, 1, false)
+			for k, pl := range d.Places {
+				c.place(&d.Node, fmt.Sprintf("places[%d]", k), pl)
+			}
 		}
 		if e := p.Extradition; e != nil {
 			c.country(&e.Node, "country", e.Country)
@@ -849,6 +879,27 @@ func (c *checker) checkPolicies() {
 			c.quantity(e.Share, "share", 0, 1, false)
 			if e.Share != nil && !e.Granted {
 				c.errorf(&e.Node, "share", "share applies only when extradition is granted")
+			}
+			for k, pl := range e.Places {
+				c.place(&e.Node, fmt.Sprintf("places[%d]", k), pl)
+			}
+			if !e.Granted && (len(e.Places) > 0 || e.Naturalised) {
+				c.errorf(&e.Node, "", "places and naturalised apply only when extradition is granted")
+			}
+		}
+		if a := p.Attraction; a != nil {
+			switch {
+			case (a.Country == "") == (a.Place == ""):
+				c.errorf(&a.Node, "", "give the host country or the host place")
+			case a.Country != "":
+				c.country(&a.Node, "country", a.Country)
+			default:
+				c.place(&a.Node, "place", a.Place)
+			}
+			if !a.Has("factor") {
+				c.errorf(&a.Node, "", "factor: missing; give the multiplier of the host's pull (1 no change, 0 none)")
+			} else {
+				c.quantity(&a.Factor, "factor", 0, nan, false)
 			}
 		}
 		c.source(&p.Node, "source", p.Source)
@@ -964,7 +1015,7 @@ func (c *checker) subject(n *Node, prefix string, s *Subject) int {
 		return prefix + "." + key
 	}
 	targets := 0
-	for _, key := range []string{"place", "country", "flow", "total"} {
+	for _, key := range []string{"place", "places", "country", "countries", "flow", "total"} {
 		if n.Failed(k(key)) {
 			targets++ // reported already; count it so as not to add "names 0"
 		}
@@ -985,9 +1036,34 @@ func (c *checker) subject(n *Node, prefix string, s *Subject) int {
 	} else if s.Unmodelled {
 		c.errorf(n, k("unmodelled"), "unmodelled applies only with place")
 	}
+	// names checks a list of places, countries or groups: not empty, each
+	// known and listed once.
+	names := func(key, what string, list []string, check func(n *Node, key, name string) bool) {
+		if len(list) == 0 {
+			c.errorf(n, k(key), "%s: list at least one %s", key, what)
+		}
+		seen := map[string]bool{}
+		for i, name := range list {
+			ki := k(fmt.Sprintf("%s[%d]", key, i))
+			if seen[name] {
+				c.errorf(n, ki, "%s %q is listed twice", what, name)
+				continue
+			}
+			seen[name] = true
+			check(n, ki, name)
+		}
+	}
+	if !n.Failed(k("places")) && (len(s.Places) > 0 || n.Has(k("places"))) {
+		targets++
+		names("places", "place", s.Places, c.place)
+	}
 	if s.Country != "" {
 		targets++
 		c.country(n, k("country"), s.Country)
+	}
+	if !n.Failed(k("countries")) && (len(s.Countries) > 0 || n.Has(k("countries"))) {
+		targets++
+		names("countries", "country", s.Countries, c.country)
 	}
 	if s.Flow != nil {
 		targets++
@@ -999,6 +1075,12 @@ func (c *checker) subject(n *Node, prefix string, s *Subject) int {
 	}
 	if s.Group != "" {
 		c.group(n, k("group"), s.Group)
+	}
+	if n.Has(k("groups")) && !n.Failed(k("groups")) {
+		if s.Group != "" {
+			c.errorf(n, k("groups"), "give group or groups, not both")
+		}
+		names("groups", "group", s.Groups, c.group)
 	}
 	return targets
 }
@@ -1031,26 +1113,29 @@ func (c *checker) checkObservations() {
 		targets := c.subject(n, "", &o.Subject)
 		if o.Kind == ObsOrdering {
 			if targets > 0 {
-				c.errorf(n, "", "an ordering ranks the subjects listed in order; give no place, country, flow or total of its own")
+				c.errorf(n, "", "an ordering ranks the subjects listed in order; give no place, places, country, countries, flow or total of its own")
 			}
 			if len(o.Order) < 2 {
 				c.errorf(n, "order", "order: rank at least two subjects, largest first")
 			}
 			for k := range o.Order {
 				if c.subject(n, fmt.Sprintf("order[%d]", k), &o.Order[k]) != 1 {
-					c.errorf(n, fmt.Sprintf("order[%d]", k), "each ranked subject names exactly one of place, country, flow or total")
+					c.errorf(n, fmt.Sprintf("order[%d]", k), "each ranked subject names exactly one of place, places, country, countries, flow or total")
 				}
 			}
 		} else {
 			if targets != 1 {
-				c.errorf(n, "", "an observation is about exactly one of place, country, flow or total; this one names %d", targets)
+				c.errorf(n, "", "an observation is about exactly one of place, places, country, countries, flow or total; this one names %d", targets)
 			}
 			if len(o.Order) > 0 {
 				c.errorf(n, "order", "order applies only to an ordering")
 			}
 		}
-		if o.Measure == "share" && o.Group == "" {
-			c.errorf(n, "measure", "a share observation needs the group whose share it is")
+		if o.Measure == "share" && o.Group == "" && len(o.Groups) == 0 {
+			c.errorf(n, "measure", "a share observation needs the group whose share it is (group or groups)")
+		}
+		if o.Measure == "refugees" {
+			c.refugees(o)
 		}
 		has := func(k string) bool { return o.Has(k) }
 		allowed := map[ObservationKind][]string{
@@ -1147,6 +1232,26 @@ func (c *checker) checkObservations() {
 	}
 }
 
+// refugees checks an observation of people holding refugee status: they
+// are people present, so a flow has none, and without naturalisation
+// everyone present is a refugee.
+func (c *checker) refugees(o *Observation) {
+	n := &o.Node
+	flow := o.Flow != nil
+	for k := range o.Order {
+		flow = flow || o.Order[k].Flow != nil
+	}
+	if flow {
+		c.hintf(n, "measure", "use a place, places, a country, countries or the total", "refugees are people present at places; a flow has none")
+	}
+	for i := range c.doc.Policies {
+		if r := c.doc.Policies[i].Reception; r != nil && r.NaturaliseAfterYears != nil {
+			return
+		}
+	}
+	c.warnf(n, "measure", "no policy naturalises anyone (reception: naturalise_after_years), so refugees counts everyone present, as stock does")
+}
+
 // obsDate warns about observations that fall outside the simulated days.
 func (c *checker) obsDate(n *Node, key string, from, to Date) {
 	if c.start.IsZero() || c.end.IsZero() {
@@ -1233,6 +1338,14 @@ func (c *checker) checkSettings() {
 	_ = set
 	if o := st.Optimisations; o != nil && o.Hasten != nil && *o.Hasten < 1 {
 		c.errorf(&o.Node, "hasten", "hasten %d must be at least 1", *o.Hasten)
+	}
+	if ms := st.ModeSpeeds; ms != nil {
+		// Unknown modes are unknown keys, reported by the decoder.
+		for _, m := range enumAllowed(RouteMode("")) {
+			if v := ms.speed(RouteMode(m)); v != nil && !(*v > 0 && !math.IsInf(*v, 1)) {
+				c.errorf(&ms.Node, m, "mode_speeds.%s %v must be a positive number of km/day", m, *v)
+			}
+		}
 	}
 }
 
