@@ -94,6 +94,7 @@ type Policy struct {
 	Rate        float64 // Deport: daily probability
 	Target      int     // Deport: destination place, -1 for home
 	Naturalised bool    // Deport: naturalised people are taken too
+	Handover    bool    // Deport: an extradition to the state they fled, counted apart
 	Factor      float64 // Attract
 	Source      string
 }

@@ -177,3 +177,19 @@ func TestCountryChangeTally(t *testing.T) {
 		t.Errorf("B (now in A): %d arrivals, %d from abroad; C: %d from abroad", in, abroadB, abroadC)
 	}
 }
+
+// Extraditions are deportations counted apart in the tally.
+func TestExtraditionTally(t *testing.T) {
+	for _, handover := range []bool{false, true} {
+		sc := sysToy(8)
+		sc.Routes = sc.Routes[:2]
+		sc.System.Policies = []scenario.Policy{{Name: "send", Kind: scenario.Deport, From: 5, To: -1, Country: "X", Rate: 1, Target: 3, Handover: handover}}
+		e := mustNew(t, sc, DefaultSettings(), 18)
+		tl := e.EnableTally()
+		step(t, e, 8)
+		d, x := tl.Deported[2], tl.Extradited[2]
+		if d == 0 || (handover && x != d) || (!handover && x != 0) {
+			t.Errorf("handover %v: %d deported, %d extradited", handover, d, x)
+		}
+	}
+}

@@ -18,8 +18,9 @@ type Tally struct {
 	Out, OutAbroad []int64
 	// Home[p] counts arrivals at p of people whose origin p is.
 	Home []int64
-	// Deported[p] counts people deported (or extradited) from p.
-	Deported []int64
+	// Deported[p] counts people deported (or extradited) from p;
+	// Extradited[p] those of them handed over at another state's request.
+	Deported, Extradited []int64
 }
 
 // EnableTally makes the engine keep a Tally from now on and returns it. Call
@@ -36,7 +37,7 @@ func (e *Engine) EnableTally() *Tally {
 	n := e.nPlaces
 	t := &Tally{groups: g,
 		In: make([]int64, n*g), InAbroad: make([]int64, n*g),
-		Out: make([]int64, n), OutAbroad: make([]int64, n), Home: make([]int64, n), Deported: make([]int64, n)}
+		Out: make([]int64, n), OutAbroad: make([]int64, n), Home: make([]int64, n), Deported: make([]int64, n), Extradited: make([]int64, n)}
 	e.tally = t
 	return t
 }

@@ -452,6 +452,9 @@ func (e *Engine) dailyPass(t int) {
 						x.Deported++
 						if e.tally != nil {
 							e.tally.Deported[loc]++
+							if p.Handover {
+								e.tally.Extradited[loc]++
+							}
 						}
 						x.since[i] = int32(t)
 					}

@@ -256,7 +256,7 @@ func (c *compiler) system() {
 			// Granted extradition hands over the share of the groups present
 			// each year, to the requesting place (or home).
 			sys.Policies = append(sys.Policies, scenario.Policy{Name: p.Name, Kind: scenario.Deport, From: from, To: to,
-				Groups: gs, Country: ex.Country, Places: c.indices(ex.Places), Naturalised: ex.Naturalised,
+				Groups: gs, Country: ex.Country, Places: c.indices(ex.Places), Naturalised: ex.Naturalised, Handover: true,
 				Rate: yearlyToDaily(share), Target: target, Source: src(&p.Node)})
 		}
 		if a := p.Attraction; a != nil {
