@@ -18,6 +18,8 @@ function words(e) {
     case 'open_route': return `Route reopened: ${e.place} – ${e.place2}`;
     case 'close_camp': return `Camp ${e.place} closes`;
     case 'open_camp': return `${e.value === 1 ? 'IDP camp' : 'Camp'} opens at ${e.place}`;
+    case 'change_kind': return `${e.place} changes kind`;
+    case 'change_country': return `${e.place} passes to ${e.country}`;
     default: return `${e.kind} ${[e.place, e.place2, e.country, e.country2].filter(Boolean).join(' – ')}`;
   }
 }
