@@ -517,6 +517,9 @@ type Observation struct {
 	Citation *Citation `yaml:"citation,omitempty" json:"citation,omitempty"`
 	// Anything else a reader should know.
 	Note string `yaml:"note,omitempty" json:"note,omitempty"`
+	// Kept out of calibration: caravan calibrate fits the other observations and reports this
+	// one apart, as an out-of-sample check. Runs score it like any other.
+	HeldOut bool `yaml:"held_out,omitempty" json:"held_out,omitempty"`
 }
 
 // CountPoint is one dated count of a series, written [YYYY-MM-DD, count].
