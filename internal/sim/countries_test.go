@@ -193,3 +193,36 @@ func TestExtraditionTally(t *testing.T) {
 		}
 	}
 }
+
+// People deported from a country do not walk back into it.
+func TestDeportedStayOut(t *testing.T) {
+	sc := sysToy(30)
+	sc.System.Policies = []scenario.Policy{{Name: "send home", Kind: scenario.Deport, From: 3, To: 4, Country: "X", Rate: 1, Target: -1}}
+	e := mustNew(t, sc, DefaultSettings(), 19)
+	step(t, e, 30)
+	if e.Stats().Deported == 0 {
+		t.Fatal("nobody deported")
+	}
+	moved := 0
+	for i, c := range e.x.banned {
+		if c < 0 {
+			continue
+		}
+		loc := e.aLoc[i]
+		if loc < 0 {
+			loc = e.linkTo[^loc]
+		}
+		if loc&routeBit != 0 {
+			loc &^= routeBit
+		}
+		if e.country[loc] == c {
+			t.Fatalf("agent %d, deported from country %d, is back at %s", i, c, e.sc.Places[loc].Name)
+		}
+		if loc != 0 {
+			moved++
+		}
+	}
+	if moved == 0 {
+		t.Error("no deported person left home again; the test shows nothing")
+	}
+}

@@ -65,6 +65,18 @@ func EstimateMemory(sc *scenario.Scenario, set Settings, recordPlaces int) uint6
 	if set.AvoidShortStints {
 		per += 8
 	}
+	if sys := sc.System; !sys.Empty() {
+		per += 1 + 4 // group, day it entered its country
+		if len(sys.Onward) > 0 {
+			per += 8 // onward day and target
+		}
+		for _, p := range sys.Policies {
+			if p.Kind == scenario.Deport {
+				per += 4 // the country that deported it
+				break
+			}
+		}
+	}
 	graph := uint64(len(sc.Places))*160 + uint64(len(sc.Routes))*2*64
 	rec := uint64(recordPlaces) * uint64(sc.Days) * 4
 	return agents*per + graph + rec + 64<<20 // plus the runtime and the loader's tables

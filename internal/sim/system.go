@@ -29,6 +29,7 @@ type ext struct {
 	group  []uint8 // per agent
 	since  []int32 // per agent: day it entered its current country
 	due    []int32 // per agent: day it leaves for its onward target, -1 none
+	banned []int32 // per agent: country that deported it, -1 none; nil without deportations
 	target []int32 // per agent: onward target
 
 	countG   []int32 // [place*groups+g]: people present by group
@@ -89,8 +90,11 @@ func (e *Engine) initSystem() error {
 			for _, pl := range p.Places {
 				x.relocAt[pl] = append(x.relocAt[pl], int32(k))
 			}
-		case scenario.Naturalise, scenario.Deport:
+		case scenario.Naturalise:
 			x.daily = true
+		case scenario.Deport:
+			x.daily = true
+			affinity = true // route choice must see who may not return
 		}
 	}
 	for k, o := range sys.Onward {
@@ -149,6 +153,14 @@ func (e *Engine) initSystem() error {
 		x.countG[int(e.aLoc[i])*x.groups+int(g)]++
 	}
 	x.since = make([]int32, len(e.ag))
+	for _, p := range sys.Policies {
+		if p.Kind == scenario.Deport && x.banned == nil {
+			x.banned = make([]int32, len(e.ag))
+			for i := range x.banned {
+				x.banned[i] = -1
+			}
+		}
+	}
 	if len(sys.Onward) > 0 {
 		x.due = make([]int32, len(e.ag))
 		x.target = make([]int32, len(e.ag))
@@ -164,6 +176,9 @@ func (e *Engine) newAgentExt(place int32, g uint8) {
 	x := e.x
 	x.group = append(x.group, g)
 	x.since = append(x.since, int32(e.day))
+	if x.banned != nil {
+		x.banned = append(x.banned, -1)
+	}
 	if x.due != nil {
 		x.due = append(x.due, -1)
 		x.target = append(x.target, -1)
@@ -450,6 +465,9 @@ func (e *Engine) dailyPass(t int) {
 						e.aLoc[i] = dest
 						a.path, a.step = noPath, 0
 						x.Deported++
+						// A deported person is not let back in: route
+						// choice no longer sees the deporting country.
+						x.banned[i] = e.country[loc]
 						if e.tally != nil {
 							e.tally.Deported[loc]++
 							if p.Handover {
@@ -469,10 +487,14 @@ func (e *Engine) dailyPass(t int) {
 
 // affinity returns the attractiveness factor of place end for agent i.
 func (e *Engine) affinity(i int32, end int32) float64 {
-	if e.x == nil || e.x.aff == nil {
+	x := e.x
+	if x == nil || x.aff == nil {
 		return 1
 	}
-	return e.x.aff[e.x.group[i]][end]
+	if x.banned != nil && x.banned[i] == e.country[end] && x.banned[i] >= 0 {
+		return 0
+	}
+	return x.aff[x.group[i]][end]
 }
 
 // GroupCount returns the number of people of group g at place i.
