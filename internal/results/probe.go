@@ -9,10 +9,12 @@ import (
 // Measure is what a Probe reads from a run.
 type Measure uint8
 
-// Measures. Every one but Stock is a count of events, cumulative from day 0.
+// Measures. Stock and Refugees are read on the day; every other one is a
+// count of events, cumulative from day 0.
 const (
-	// Stock: people present at Places at the end of the day (of Group when
-	// Group ≥ 0); with All, every person displaced (at places or on routes).
+	// Stock: people present at Places at the end of the day (of Groups
+	// when given); with All, every person displaced (at places or on
+	// routes).
 	Stock Measure = iota
 	// Arrivals at Places, along a route or moved there by a state or an
 	// onward rule; with Abroad, only those coming from another country.
@@ -31,9 +33,13 @@ const (
 	Deportations
 	// Displaced: people displaced since day 0 (agents created).
 	Displaced
+	// Refugees: Stock less the naturalised people among it, who are present
+	// but no longer refugees; with All, every person displaced less every
+	// naturalised person.
+	Refugees
 )
 
-var measureNames = [...]string{"stock", "arrivals", "departures", "crossings", "refusals", "returns", "deportations", "displaced"}
+var measureNames = [...]string{"stock", "arrivals", "departures", "crossings", "refusals", "returns", "deportations", "displaced", "refugees"}
 
 func (m Measure) String() string {
 	if int(m) < len(measureNames) {
@@ -42,6 +48,10 @@ func (m Measure) String() string {
 	return "measure"
 }
 
+// onDay reports whether the measure is read on the day rather than counted
+// over days.
+func (m Measure) onDay() bool { return m == Stock || m == Refugees }
+
 // RouteDir is one direction of a scenario route: From→To, or To→From when
 // Back is set.
 type RouteDir struct {
@@ -49,14 +59,51 @@ type RouteDir struct {
 	Back  bool
 }
 
+// Phase is what a probe reads from day From on, when that changes during
+// a run (a place passes to another country, so a country's places and the
+// routes across its border change).
+type Phase struct {
+	From   int
+	Places []int
+	Routes []RouteDir
+}
+
 // Probe is one simulated number a run's evidence needs, read every day.
 type Probe struct {
 	Measure Measure
 	Places  []int
 	Routes  []RouteDir
-	Group   int // -1: everyone; otherwise Stock and Arrivals count only this group
-	Abroad  bool
-	All     bool
+	// Groups, when not empty, narrows Stock, Refugees and Arrivals to these
+	// groups; the other measures count everyone.
+	Groups []int
+	Abroad bool
+	All    bool
+	// Later, in day order, replaces Places and Routes from each phase's
+	// first day on. A count of events then adds up each day's events at
+	// that day's places and routes.
+	Later []Phase
+}
+
+// selection returns the places and routes the probe reads on day t.
+func (p *Probe) selection(t int) ([]int, []RouteDir) {
+	places, routes := p.Places, p.Routes
+	for k := range p.Later {
+		if p.Later[k].From > t {
+			break
+		}
+		places, routes = p.Later[k].Places, p.Later[k].Routes
+	}
+	return places, routes
+}
+
+// changesAfter reports whether the selection of day t+1 differs from day t's.
+func (p *Probe) changesAfter(t int) bool {
+	for k := range p.Later {
+		if p.Later[k].From == t+1 {
+			return true
+		}
+	}
+	return false
 }
 
 // needsTally reports whether the probe reads sim.Tally.
@@ -75,16 +122,19 @@ type Probes struct {
 	days   int
 	vals   []float64 // [k*days+t]
 	base   []float64 // per probe: the count before day 0
-	tally  *sim.Tally
-	links  bool
-	seen   int
+	// next, per phased count of events: its cumulative reading with the
+	// selection of the day after the last recorded, read on that last day.
+	next  []float64
+	tally *sim.Tally
+	links bool
+	seen  int
 
 	fwd, back, refFwd, refBack []int64
 }
 
 // NewProbes returns a recorder of the given probes over a run of days days.
 func NewProbes(probes []Probe, days int) *Probes {
-	r := &Probes{probes: probes, days: days, vals: make([]float64, len(probes)*days), base: make([]float64, len(probes))}
+	r := &Probes{probes: probes, days: days, vals: make([]float64, len(probes)*days), base: make([]float64, len(probes)), next: make([]float64, len(probes))}
 	for k := range probes {
 		m := probes[k].Measure
 		r.links = r.links || m == Departures || m == Crossings || m == Refusals
@@ -123,15 +173,34 @@ func (r *Probes) Day(day int, e *sim.Engine) error {
 		r.fwd, r.back, r.refFwd, r.refBack = e.LinkTotals(r.fwd, r.back, r.refFwd, r.refBack)
 	}
 	for k := range r.probes {
-		r.vals[k*r.days+day] = r.read(&r.probes[k], e)
+		p := &r.probes[k]
+		places, routes := p.selection(day)
+		v := r.read(p, places, routes, e)
+		if len(p.Later) > 0 && !p.Measure.onDay() {
+			// The engine's counters are cumulative per place and route: add
+			// today's increase over today's selection. next holds the
+			// reading of that selection at the end of the day before.
+			prev := 0.0
+			if day > 0 {
+				prev = r.vals[k*r.days+day-1]
+			}
+			inc := v - r.next[k]
+			r.next[k] = v
+			if p.changesAfter(day) {
+				pl, rt := p.selection(day + 1)
+				r.next[k] = r.read(p, pl, rt, e)
+			}
+			v = prev + inc
+		}
+		r.vals[k*r.days+day] = v
 	}
 	r.seen = max(r.seen, day+1)
 	return nil
 }
 
-func (r *Probes) routes(p *Probe, fwd, back []int64) float64 {
+func (r *Probes) routes(routes []RouteDir, fwd, back []int64) float64 {
 	n := int64(0)
-	for _, d := range p.Routes {
+	for _, d := range routes {
 		if d.Back {
 			n += back[d.Route]
 		} else {
@@ -141,19 +210,38 @@ func (r *Probes) routes(p *Probe, fwd, back []int64) float64 {
 	return float64(n)
 }
 
-func (r *Probes) read(p *Probe, e *sim.Engine) float64 {
+// present returns the people of p's groups at place i, and how many of
+// them are naturalised.
+func present(p *Probe, e *sim.Engine, i int) (all, settled int) {
+	if len(p.Groups) == 0 {
+		return e.Count(i), e.SettledCount(i, -1)
+	}
+	for _, g := range p.Groups {
+		all += e.GroupCount(i, g)
+		settled += e.SettledCount(i, g)
+	}
+	return all, settled
+}
+
+func (r *Probes) read(p *Probe, places []int, routes []RouteDir, e *sim.Engine) float64 {
 	t := r.tally
 	n := int64(0)
 	switch p.Measure {
-	case Stock:
+	case Stock, Refugees:
 		if p.All {
-			return float64(e.Agents())
+			n = int64(e.Agents())
+			if p.Measure == Refugees {
+				for i := range e.Scenario().Places {
+					n -= int64(e.SettledCount(i, -1))
+				}
+			}
+			return float64(n)
 		}
-		for _, i := range p.Places {
-			if p.Group >= 0 {
-				n += int64(e.GroupCount(i, p.Group))
-			} else {
-				n += int64(e.Count(i))
+		for _, i := range places {
+			all, settled := present(p, e, i)
+			n += int64(all)
+			if p.Measure == Refugees {
+				n -= int64(settled)
 			}
 		}
 	case Arrivals:
@@ -162,9 +250,15 @@ func (r *Probes) read(p *Probe, e *sim.Engine) float64 {
 		if p.Abroad {
 			in = t.InAbroad
 		}
-		for _, i := range p.Places {
-			for k := 0; k < g; k++ {
-				if p.Group < 0 || p.Group == k {
+		for _, i := range places {
+			if len(p.Groups) == 0 {
+				for k := 0; k < g; k++ {
+					n += in[i*g+k]
+				}
+				continue
+			}
+			for _, k := range p.Groups {
+				if k < g {
 					n += in[i*g+k]
 				}
 			}
@@ -174,20 +268,20 @@ func (r *Probes) read(p *Probe, e *sim.Engine) float64 {
 		if p.Abroad {
 			out = t.OutAbroad
 		}
-		for _, i := range p.Places {
+		for _, i := range places {
 			n += out[i]
 		}
-		return float64(n) + r.routes(p, r.fwd, r.back)
+		return float64(n) + r.routes(routes, r.fwd, r.back)
 	case Crossings:
-		return r.routes(p, r.fwd, r.back)
+		return r.routes(routes, r.fwd, r.back)
 	case Refusals:
-		return r.routes(p, r.refFwd, r.refBack)
+		return r.routes(routes, r.refFwd, r.refBack)
 	case Returns:
-		for _, i := range p.Places {
+		for _, i := range places {
 			n += t.Home[i]
 		}
 	case Deportations:
-		for _, i := range p.Places {
+		for _, i := range places {
 			n += t.Deported[i]
 		}
 	case Displaced:
@@ -206,7 +300,7 @@ func (r *Probes) At(k, t int) float64 { return r.vals[k*r.days+t] - r.base[k] }
 // Over returns probe k over days from to to (inclusive): a stock's value on
 // day to, or the count of events during those days.
 func (r *Probes) Over(k, from, to int) float64 {
-	if r.probes[k].Measure == Stock {
+	if r.probes[k].Measure.onDay() {
 		return r.At(k, to)
 	}
 	v := r.At(k, to)

@@ -167,6 +167,7 @@ type Measure string
 func (Measure) values() []enumValue {
 	return []enumValue{
 		{"stock", "people present (on the date, or at the end of the period)"},
+		{"refugees", "people present who still hold refugee status: the stock less those naturalised"},
 		{"arrivals", "people arriving during the period"},
 		{"departures", "people leaving during the period"},
 		{"crossings", "people crossing during the period"},

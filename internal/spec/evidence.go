@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/caravan-sim/caravan/internal/evaluate"
@@ -19,7 +20,9 @@ import (
 // path combines per place (Observed.Rows): a place's or the total's stock,
 // for everyone.
 func fleeSeries(o *Observation) bool {
-	return o.Kind == ObsSeries && o.Country == "" && o.Flow == nil && o.Group == "" && (o.Measure == "" || o.Measure == "stock")
+	return o.Kind == ObsSeries && o.Country == "" && o.Flow == nil && o.Group == "" &&
+		len(o.Places) == 0 && len(o.Countries) == 0 && len(o.Groups) == 0 &&
+		(o.Measure == "" || o.Measure == "stock")
 }
 
 type evBuilder struct {
@@ -28,6 +31,9 @@ type evBuilder struct {
 	probeIx map[string]int
 	groupIx map[string]int
 	days    int
+	// changes are the simulated days, after day 0, on which some place
+	// passes to another country, in order.
+	changes []int
 }
 
 // evidence compiles every observation; rows are the combined place and
@@ -39,6 +45,15 @@ func (c *compiler) evidence(rows []SeriesRow) *evaluate.Evidence {
 		b.groupIx[g.Name] = i
 	}
 	d := c.doc
+	for i := range d.Places {
+		for _, ch := range d.Places[i].Changes {
+			if day := ch.Date.DaysSince(d.Start); ch.Country != "" && day > 0 && day < b.days {
+				b.changes = append(b.changes, day)
+			}
+		}
+	}
+	slices.Sort(b.changes)
+	b.changes = slices.Compact(b.changes)
 	// Series of one subject, measure and group add up: they make one item,
 	// placed where the first of them is.
 	key := func(o *Observation) string {
@@ -72,7 +87,8 @@ func (c *compiler) evidence(rows []SeriesRow) *evaluate.Evidence {
 	return b.ev
 }
 
-// subjectLabel names a subject, e.g. "place Greyhaven", "flow baku → anzali".
+// subjectLabel names a subject, e.g. "place Greyhaven", "flow baku → anzali",
+// "places bajgiran, herat (groups a, b)".
 func subjectLabel(s *Subject) string {
 	var l string
 	switch {
@@ -82,11 +98,18 @@ func subjectLabel(s *Subject) string {
 		l = "flow " + s.Flow.From + " → " + s.Flow.To
 	case s.Country != "":
 		l = "country " + s.Country
+	case len(s.Countries) > 0:
+		l = "countries " + strings.Join(s.Countries, ", ")
+	case len(s.Places) > 0:
+		l = "places " + strings.Join(s.Places, ", ")
 	default:
 		l = "place " + s.Place
 	}
 	if s.Group != "" {
 		l += " (group " + s.Group + ")"
+	}
+	if len(s.Groups) > 0 {
+		l += " (groups " + strings.Join(s.Groups, ", ") + ")"
 	}
 	return l
 }
@@ -197,18 +220,12 @@ func (b *evBuilder) probe(p results.Probe) int {
 	return len(b.ev.Probes) - 1
 }
 
-// placesOf returns the places a place or country name stands for.
-func (b *evBuilder) placesOf(name string) []int {
+// placesOn returns the places a place or country name stands for on day.
+func (b *evBuilder) placesOn(name string, day int) []int {
 	if i, ok := b.c.index[name]; ok {
 		return []int{i}
 	}
-	var out []int
-	for i, p := range b.c.sc.Places {
-		if p.Country == name {
-			out = append(out, i)
-		}
-	}
-	return out
+	return b.c.placesIn(name, day)
 }
 
 // routeDirs returns the route directions whose ends satisfy keep(from, to).
@@ -225,11 +242,91 @@ func (b *evBuilder) routeDirs(keep func(from, to int) bool) []results.RouteDir {
 	return out
 }
 
-func (b *evBuilder) country(i int) string { return b.c.sc.Places[i].Country }
+// selector gives what a probe reads on a day: places and route directions.
+type selector func(day int) ([]int, []results.RouteDir)
 
-// resolve turns a subject and measure into the probes that count them: a
-// number, or with den ≥ 0 a share num/den. reason says why it cannot be.
-func (b *evBuilder) resolve(s *Subject, m Measure, period bool) (num, den int, reason string) {
+// phased completes probe p with what sel gives on day 0 and, as Later
+// phases, on each day a place changes country, when that differs.
+func (b *evBuilder) phased(p results.Probe, sel selector) results.Probe {
+	p.Places, p.Routes = sel(0)
+	places, routes := p.Places, p.Routes
+	for _, d := range b.changes {
+		pl, rt := sel(d)
+		if slices.Equal(pl, places) && slices.Equal(rt, routes) {
+			continue
+		}
+		p.Later = append(p.Later, results.Phase{From: d, Places: pl, Routes: rt})
+		places, routes = pl, rt
+	}
+	return p
+}
+
+// anyRoutes reports whether p reads some route on some day.
+func anyRoutes(p *results.Probe) bool {
+	if len(p.Routes) > 0 {
+		return true
+	}
+	for _, ph := range p.Later {
+		if len(ph.Routes) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// groupsOf returns the indices of the subject's groups, nil for everyone.
+func (b *evBuilder) groupsOf(s *Subject) ([]int, string) {
+	names := s.Groups
+	if s.Group != "" {
+		names = []string{s.Group}
+	}
+	var out []int
+	for _, n := range names {
+		g, ok := b.groupIx[n]
+		if !ok {
+			return nil, fmt.Sprintf("unknown group %q", n)
+		}
+		out = append(out, g)
+	}
+	return out, ""
+}
+
+// dayText is simulation day t as a date.
+func (b *evBuilder) dayText(t int) string { return b.c.doc.Start.AddDays(t).String() }
+
+// inhabited says why a subject's countries cannot be counted over days
+// from to to: one of them has no place on any of those days.
+func (b *evBuilder) inhabited(s *Subject, from, to int) string {
+	names := s.Countries
+	if s.Country != "" {
+		names = []string{s.Country}
+	}
+	for _, n := range names {
+		found := len(b.c.placesIn(n, from)) > 0
+		for _, d := range b.changes {
+			if found {
+				break
+			}
+			if d > from && d <= to {
+				found = len(b.c.placesIn(n, d)) > 0
+			}
+		}
+		if found {
+			continue
+		}
+		if from == to {
+			return fmt.Sprintf("no place lies in country %q on %s", n, b.dayText(from))
+		}
+		return fmt.Sprintf("no place lies in country %q from %s to %s", n, b.dayText(from), b.dayText(to))
+	}
+	return ""
+}
+
+// resolve turns a subject and measure over days from to to into the
+// probes that count them: a number, or with den ≥ 0 a share num/den.
+// reason says why it cannot be. Several places, countries or groups add
+// up; a country's places are those on each day counted.
+func (b *evBuilder) resolve(s *Subject, m Measure, period bool, from, to int) (num, den int, reason string) {
 	den = -1
 	if m == "" {
 		m = "stock"
@@ -240,34 +337,16 @@ func (b *evBuilder) resolve(s *Subject, m Measure, period bool) (num, den int, r
 	if s.Unmodelled {
 		return -1, -1, fmt.Sprintf("place %q lies outside the modelled network", s.Place)
 	}
-	g := -1
-	if s.Group != "" {
-		gi, ok := b.groupIx[s.Group]
-		if !ok {
-			return -1, -1, fmt.Sprintf("unknown group %q", s.Group)
-		}
-		g = gi
+	groups, why := b.groupsOf(s)
+	if why != "" {
+		return -1, -1, why
 	}
-	var places []int
-	in := map[int]bool{}
-	switch {
-	case s.Place != "":
-		places = []int{b.c.index[s.Place]}
-	case s.Country != "":
-		places = b.placesOf(s.Country)
-		if len(places) == 0 {
-			return -1, -1, fmt.Sprintf("no place lies in country %q at the start", s.Country)
-		}
-	case s.Total:
-		for i := range b.c.sc.Places {
-			places = append(places, i)
-		}
+	if why := b.inhabited(s, from, to); why != "" {
+		return -1, -1, why
 	}
-	for _, p := range places {
-		in[p] = true
-	}
+	cty := b.c.countryAt
 	if s.Flow != nil {
-		if g >= 0 {
+		if len(groups) > 0 {
 			return notYet("flows of one group")
 		}
 		var pm results.Measure
@@ -279,94 +358,127 @@ func (b *evBuilder) resolve(s *Subject, m Measure, period bool) (num, den int, r
 		default:
 			return notYet(string(m) + " of a flow")
 		}
-		from, to := b.placesOf(s.Flow.From), b.placesOf(s.Flow.To)
-		fromIn, toIn := map[int]bool{}, map[int]bool{}
-		for _, p := range from {
-			fromIn[p] = true
-		}
-		for _, p := range to {
-			toIn[p] = true
-		}
-		dirs := b.routeDirs(func(a, z int) bool { return fromIn[a] && toIn[z] })
-		if len(dirs) == 0 {
+		p := b.phased(results.Probe{Measure: pm}, func(day int) ([]int, []results.RouteDir) {
+			fromIn, toIn := setOf(b.placesOn(s.Flow.From, day)), setOf(b.placesOn(s.Flow.To, day))
+			return nil, b.routeDirs(func(a, z int) bool { return fromIn[a] && toIn[z] })
+		})
+		if !anyRoutes(&p) {
 			return -1, -1, fmt.Sprintf("no route leads from %s to %s", s.Flow.From, s.Flow.To)
 		}
-		return b.probe(results.Probe{Measure: pm, Routes: dirs, Group: -1}), -1, ""
+		return b.probe(p), -1, ""
 	}
-	border := func() ([]results.RouteDir, string) {
-		var dirs []results.RouteDir
+	countries := s.Country != "" || len(s.Countries) > 0
+	// places gives the subject's places on a day.
+	places := func(day int) []int {
 		switch {
 		case s.Place != "":
-			p := places[0]
-			dirs = b.routeDirs(func(a, z int) bool { return (a == p || z == p) && b.country(a) != b.country(z) })
-		case s.Country != "":
-			dirs = b.routeDirs(func(a, z int) bool { return !in[a] && in[z] })
-		default:
-			dirs = b.routeDirs(func(a, z int) bool { return b.country(a) != b.country(z) })
+			return []int{b.c.index[s.Place]}
+		case len(s.Places) > 0:
+			out := make([]int, 0, len(s.Places))
+			for _, n := range s.Places {
+				out = append(out, b.c.index[n])
+			}
+			slices.Sort(out)
+			return slices.Compact(out)
+		case countries:
+			var out []int
+			for _, n := range append([]string{s.Country}, s.Countries...) {
+				if n != "" {
+					out = append(out, b.c.placesIn(n, day)...)
+				}
+			}
+			slices.Sort(out)
+			return slices.Compact(out)
 		}
-		if len(dirs) == 0 {
-			return nil, "no route across a border leads to or from " + subjectLabel(&Subject{Place: s.Place, Country: s.Country, Total: s.Total})
+		out := make([]int, len(b.c.sc.Places))
+		for i := range out {
+			out[i] = i
 		}
-		return dirs, ""
+		return out
 	}
-	if g >= 0 && m != "stock" && m != "arrivals" && m != "share" {
+	onlyPlaces := func(day int) ([]int, []results.RouteDir) { return places(day), nil }
+	if len(groups) > 0 && m != "stock" && m != "refugees" && m != "arrivals" && m != "share" {
 		return notYet(string(m) + " of one group")
 	}
 	switch m {
-	case "stock":
-		if s.Total && g < 0 {
-			return b.probe(results.Probe{Measure: results.Stock, All: true, Group: -1}), -1, ""
+	case "stock", "refugees":
+		pm := results.Stock
+		if m == "refugees" {
+			pm = results.Refugees
 		}
-		return b.probe(results.Probe{Measure: results.Stock, Places: places, Group: g}), -1, ""
-	case "arrivals":
+		if s.Total && len(groups) == 0 {
+			return b.probe(results.Probe{Measure: pm, All: true}), -1, ""
+		}
+		return b.probe(b.phased(results.Probe{Measure: pm, Groups: groups}, onlyPlaces)), -1, ""
+	case "arrivals", "departures":
 		if s.Total {
-			if g >= 0 {
-				return notYet("arrivals of one group in the total")
+			// Nobody enters or leaves the system but by being displaced:
+			// in the whole system both count the people displaced.
+			if len(groups) > 0 {
+				return notYet(string(m) + " of one group in the total")
 			}
-			return b.probe(results.Probe{Measure: results.Displaced, Group: -1}), -1, ""
+			return b.probe(results.Probe{Measure: results.Displaced}), -1, ""
 		}
-		return b.probe(results.Probe{Measure: results.Arrivals, Places: places, Group: g, Abroad: s.Country != ""}), -1, ""
-	case "departures":
-		if s.Total {
-			return notYet("departures of the total")
+		if m == "arrivals" {
+			return b.probe(b.phased(results.Probe{Measure: results.Arrivals, Groups: groups, Abroad: countries}, onlyPlaces)), -1, ""
 		}
-		var dirs []results.RouteDir
-		if s.Country != "" {
-			dirs = b.routeDirs(func(a, z int) bool { return in[a] && !in[z] })
-		} else {
-			dirs = b.routeDirs(func(a, z int) bool { return in[a] })
-		}
-		return b.probe(results.Probe{Measure: results.Departures, Places: places, Routes: dirs, Group: -1, Abroad: s.Country != ""}), -1, ""
+		// Departures of a country leave it; those of places set out from them.
+		return b.probe(b.phased(results.Probe{Measure: results.Departures, Abroad: countries}, func(day int) ([]int, []results.RouteDir) {
+			pl := places(day)
+			in := setOf(pl)
+			return pl, b.routeDirs(func(a, z int) bool { return in[a] && (!countries || cty(a, day) != cty(z, day)) })
+		})), -1, ""
 	case "crossings", "refusals":
-		dirs, why := border()
-		if why != "" {
-			return -1, -1, why
-		}
 		pm := results.Crossings
 		if m == "refusals" {
 			pm = results.Refusals
 		}
-		return b.probe(results.Probe{Measure: pm, Routes: dirs, Group: -1}), -1, ""
+		p := b.phased(results.Probe{Measure: pm}, func(day int) ([]int, []results.RouteDir) {
+			in := setOf(places(day))
+			return nil, b.routeDirs(func(a, z int) bool {
+				if cty(a, day) == cty(z, day) {
+					return false
+				}
+				switch {
+				case s.Total:
+					return true
+				case countries:
+					return in[z] // into the country
+				}
+				return in[a] || in[z] // to or from the places
+			})
+		})
+		if !anyRoutes(&p) {
+			return -1, -1, "no route across a border leads to or from " + subjectLabel(&Subject{Place: s.Place, Places: s.Places, Country: s.Country, Countries: s.Countries, Total: s.Total})
+		}
+		return b.probe(p), -1, ""
 	case "returns":
-		return b.probe(results.Probe{Measure: results.Returns, Places: places, Group: -1}), -1, ""
+		return b.probe(b.phased(results.Probe{Measure: results.Returns}, onlyPlaces)), -1, ""
 	case "deportations":
-		return b.probe(results.Probe{Measure: results.Deportations, Places: places, Group: -1}), -1, ""
+		return b.probe(b.phased(results.Probe{Measure: results.Deportations}, onlyPlaces)), -1, ""
 	case "share":
-		if g < 0 {
+		if len(groups) == 0 {
 			return -1, -1, "a share needs the group whose share it is"
 		}
 		if period {
 			if s.Total {
 				return notYet("shares of one group among everyone displaced during a period")
 			}
-			abroad := s.Country != ""
-			return b.probe(results.Probe{Measure: results.Arrivals, Places: places, Group: g, Abroad: abroad}),
-				b.probe(results.Probe{Measure: results.Arrivals, Places: places, Group: -1, Abroad: abroad}), ""
+			return b.probe(b.phased(results.Probe{Measure: results.Arrivals, Groups: groups, Abroad: countries}, onlyPlaces)),
+				b.probe(b.phased(results.Probe{Measure: results.Arrivals, Abroad: countries}, onlyPlaces)), ""
 		}
-		return b.probe(results.Probe{Measure: results.Stock, Places: places, Group: g}),
-			b.probe(results.Probe{Measure: results.Stock, Places: places, Group: -1}), ""
+		return b.probe(b.phased(results.Probe{Measure: results.Stock, Groups: groups}, onlyPlaces)),
+			b.probe(b.phased(results.Probe{Measure: results.Stock}, onlyPlaces)), ""
 	}
 	return notYet(string(m))
+}
+
+func setOf(list []int) map[int]bool {
+	in := make(map[int]bool, len(list))
+	for _, i := range list {
+		in[i] = true
+	}
+	return in
 }
 
 // single compiles a count, an interval or a bound.
@@ -403,7 +515,7 @@ func (b *evBuilder) single(o *Observation) {
 		reason = "a registration coverage of 0 leaves the true number unknown"
 	}
 	if reason == "" {
-		num, den, why := b.resolve(&o.Subject, o.Measure, o.Period != nil)
+		num, den, why := b.resolve(&o.Subject, o.Measure, o.Period != nil, from, to)
 		reason = why
 		it.Terms = []evaluate.Term{{Probe: num, Den: den, From: from, To: to}}
 	}
@@ -426,7 +538,7 @@ func (b *evBuilder) ordering(o *Observation) {
 		if reason != "" {
 			continue
 		}
-		num, den, why := b.resolve(s, o.Measure, o.Period != nil)
+		num, den, why := b.resolve(s, o.Measure, o.Period != nil, from, to)
 		if why != "" {
 			reason = subjectLabel(s) + ": " + why
 			continue
@@ -498,11 +610,7 @@ func (b *evBuilder) series(obs []*Observation, rows []SeriesRow) {
 		reason = "a share is a fraction: give it as a count, an interval or a bound, not as a series of counts"
 	}
 	cov := coverage(o)
-	stock := o.Measure == "" || o.Measure == "stock"
-	var num, den int
-	if reason == "" {
-		num, den, reason = b.resolve(&o.Subject, o.Measure, false)
-	}
+	onDay := o.Measure == "" || o.Measure == "stock" || o.Measure == "refugees"
 	prev := -1
 	for _, p := range pts {
 		day := int(p.Day)
@@ -516,11 +624,19 @@ func (b *evBuilder) series(obs []*Observation, rows []SeriesRow) {
 		it.Dates = append(it.Dates, b.c.doc.Start.AddDays(day).String())
 		it.Points = append(it.Points, v)
 		from := day
-		if !stock {
+		if !onDay {
 			from = prev + 1
 		}
-		it.Terms = append(it.Terms, evaluate.Term{Probe: num, Den: den, From: from, To: day})
+		it.Terms = append(it.Terms, evaluate.Term{From: from, To: day})
 		prev = day
+	}
+	if reason == "" && len(it.Terms) > 0 {
+		// One probe serves every date: it reads each day's places itself.
+		num, den, why := b.resolve(&o.Subject, o.Measure, false, it.Terms[0].From, prev)
+		reason = why
+		for k := range it.Terms {
+			it.Terms[k].Probe, it.Terms[k].Den = num, den
+		}
 	}
 	if len(it.Dates) > 0 {
 		it.When = it.Dates[0] + " to " + it.Dates[len(it.Dates)-1]
