@@ -37,9 +37,12 @@ const (
 	// but no longer refugees; with All, every person displaced less every
 	// naturalised person.
 	Refugees
+	// Extraditions: people handed over from Places at another state's
+	// request (a part of Deportations).
+	Extraditions
 )
 
-var measureNames = [...]string{"stock", "arrivals", "departures", "crossings", "refusals", "returns", "deportations", "displaced", "refugees"}
+var measureNames = [...]string{"stock", "arrivals", "departures", "crossings", "refusals", "returns", "deportations", "displaced", "refugees", "extraditions"}
 
 func (m Measure) String() string {
 	if int(m) < len(measureNames) {
@@ -109,7 +112,7 @@ func (p *Probe) changesAfter(t int) bool {
 // needsTally reports whether the probe reads sim.Tally.
 func (p *Probe) needsTally() bool {
 	switch p.Measure {
-	case Arrivals, Returns, Deportations, Departures:
+	case Arrivals, Returns, Deportations, Extraditions, Departures:
 		return true
 	}
 	return false
@@ -283,6 +286,10 @@ func (r *Probes) read(p *Probe, places []int, routes []RouteDir, e *sim.Engine) 
 	case Deportations:
 		for _, i := range places {
 			n += t.Deported[i]
+		}
+	case Extraditions:
+		for _, i := range places {
+			n += t.Extradited[i]
 		}
 	case Displaced:
 		return float64(e.Agents())

@@ -456,6 +456,8 @@ func (b *evBuilder) resolve(s *Subject, m Measure, period bool, from, to int) (n
 		return b.probe(b.phased(results.Probe{Measure: results.Returns}, onlyPlaces)), -1, ""
 	case "deportations":
 		return b.probe(b.phased(results.Probe{Measure: results.Deportations}, onlyPlaces)), -1, ""
+	case "extraditions":
+		return b.probe(b.phased(results.Probe{Measure: results.Extraditions}, onlyPlaces)), -1, ""
 	case "share":
 		if len(groups) == 0 {
 			return -1, -1, "a share needs the group whose share it is"

@@ -36,6 +36,7 @@ drivers:
   - {name: war, type: war, origins: [A], intensity: [{date: 2024-01-02, value: 100}, {date: 2024-01-11, value: 0}]}
 policies:
   - {name: citizens, period: {from: 2024-01-01}, groups: [g1], reception: {country: Y, naturalise_after_years: 0.01}}
+  - {name: handover, period: {from: 2024-01-20}, groups: [g2], extradition: {country: Y, to: X, granted: true, share: 1}}
 observations:
   - {id: c-stock, kind: count, place: C, date: 2024-02-09, value: 1}
   - {id: c-refugees, kind: count, measure: refugees, place: C, date: 2024-02-09, value: 1}
@@ -53,6 +54,8 @@ observations:
   - {id: total-departures, kind: count, measure: departures, total: true, period: {from: 2024-01-01}, value: 1}
   - {id: order-refugees, kind: ordering, measure: refugees, date: 2024-02-09, order: [{places: [C, D]}, {place: C}]}
   - {id: c-refugees-series, kind: series, measure: refugees, place: C, counts: [[2024-01-20, 1], [2024-02-09, 1]]}
+  - {id: c-extraditions, kind: count, measure: extraditions, place: C, period: {from: 2024-01-01}, value: 1}
+  - {id: c-deportations, kind: count, measure: deportations, place: C, period: {from: 2024-01-01}, value: 1}
   - {id: total-departures-g1, kind: count, measure: departures, total: true, group: g1, period: {from: 2024-01-01}, value: 1}
   - {id: total-share-period, kind: count, measure: share, total: true, group: g1, period: {from: 2024-01-01}, value: 0.5}
 `
@@ -252,5 +255,21 @@ func TestEvidence_CountryChanges(t *testing.T) {
 	}
 	if items["z-until"].Reason != "" || items["y-crossings"].Reason != "" {
 		t.Errorf("z-until %q, y-crossings %q: both are evaluable", items["z-until"].Reason, items["y-crossings"].Reason)
+	}
+}
+
+// Extraditions are the people handed over at another state's request: the
+// engine's own count, a part of the deportations.
+func TestEvidence_Extraditions(t *testing.T) {
+	_, e, _, vals := runToy(t, subjectsToy)
+	want := float64(e.Tally().Extradited[2])
+	if want == 0 {
+		t.Fatal("the toy must extradite some of g2 from C")
+	}
+	if got := one(t, vals, "c-extraditions"); got != want {
+		t.Errorf("extraditions from C %v, want %v", got, want)
+	}
+	if got := one(t, vals, "c-deportations"); got < want {
+		t.Errorf("deportations from C %v include the %v extradited", got, want)
 	}
 }

@@ -80,7 +80,6 @@ func TestEvidence_Compile(t *testing.T) {
 	}
 	for id, want := range map[string]string{
 		"unmodelled": `place "Elsewhere" lies outside the modelled network`,
-		"extradited": "extraditions are not evaluable in this version",
 		"no-route":   "no route leads from A to C",
 		"late":       "not simulated: the run covers 2024-01-01 to 2024-01-30",
 	} {
@@ -156,7 +155,10 @@ func TestEvidence_SimulatedValues(t *testing.T) {
 	if len(order) != 2 || order[0] != sim["y-arrivals"][0] {
 		t.Errorf("ordering terms %v", order)
 	}
-	if fit.NotEvaluable != 4 || fit.Within+fit.Outside != len(ev.Items)-4 || math.IsNaN(fit.Score) {
+	if sim["extradited"][0] != 0 {
+		t.Errorf("nobody is extradited without a policy: %v", sim["extradited"])
+	}
+	if fit.NotEvaluable != 3 || fit.Within+fit.Outside != len(ev.Items)-3 || math.IsNaN(fit.Score) {
 		t.Errorf("fit %+v", fit)
 	}
 }
