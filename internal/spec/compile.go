@@ -309,7 +309,7 @@ func (c *compiler) unsupported() {
 		sort.Strings(parts)
 		c.probs.Add(diag.Problem{File: d.File, Field: "routes", Warning: true,
 			Msg:  fmt.Sprintf("routes of modes other than road (%s) have no speed of their own: they are travelled at move_rules.max_move_speed", strings.Join(parts, ", ")),
-			Hint: "give the mode a speed under settings.mode_speeds, or the routes max_speed"})
+			Hint: "give the mode a speed under settings.mode_speeds, or give the routes max_speed"})
 	}
 }
 

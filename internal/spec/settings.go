@@ -109,6 +109,33 @@ func settingsFrom(doc *Document) (sim.Settings, SpawnSettings, error) {
 	return s, sp, s.Check()
 }
 
+// speed returns the speed the block gives routes of mode m (road when m is
+// empty), or nil when it gives none.
+func (s *ModeSpeeds) speed(m RouteMode) *float64 {
+	if s == nil {
+		return nil
+	}
+	if m == "" {
+		m = "road"
+	}
+	v := reflect.ValueOf(s).Elem()
+	for _, f := range yamlFields(v.Type()) {
+		if f.name == string(m) {
+			p, _ := v.FieldByIndex(f.index).Interface().(*float64)
+			return p
+		}
+	}
+	return nil
+}
+
+// modeSpeeds returns the document's mode_speeds block, or nil.
+func (d *Document) modeSpeeds() *ModeSpeeds {
+	if d.Settings == nil {
+		return nil
+	}
+	return d.Settings.ModeSpeeds
+}
+
 // settingAliases map Flee's simsetting.yml spellings of --set keys to the
 // document's.
 var settingAliases = map[string]string{
@@ -161,7 +188,7 @@ func applyOverrides(doc *Document, set []string, probs *diag.List) *Document {
 		if a, ok := settingAliases[k]; ok {
 			k = a
 		}
-		if strings.HasPrefix(k, "move_rules.") || strings.HasPrefix(k, "spawn_rules.") || strings.HasPrefix(k, "optimisations.") {
+		if strings.HasPrefix(k, "move_rules.") || strings.HasPrefix(k, "spawn_rules.") || strings.HasPrefix(k, "optimisations.") || strings.HasPrefix(k, "mode_speeds.") {
 			k = "settings." + k
 		}
 		parts := strings.Split(k, ".")

@@ -562,7 +562,8 @@ type Settings struct {
 // faster or slower; a route's own max_speed wins over it, and a mode left out keeps
 // max_move_speed. It is a speed, not a cap: people walking (start_on_foot on their first leg,
 // a walk_probability draw) move at max_walk_speed on every route, even where the mode's
-// speed is lower.
+// speed is lower. Both rulesets use them; Flee's case format cannot hold them, so export
+// needs max_speed on such routes.
 type ModeSpeeds struct {
 	Node `yaml:"-" json:"-"`
 	// Roads, and routes without a mode.
