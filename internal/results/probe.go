@@ -31,7 +31,8 @@ const (
 	Returns
 	// Deportations: people deported or extradited from Places.
 	Deportations
-	// Displaced: people displaced since day 0 (agents created).
+	// Displaced: people displaced since day 0 (agents created); of Groups
+	// only, when given.
 	Displaced
 	// Refugees: Stock less the naturalised people among it, who are present
 	// but no longer refugees; with All, every person displaced less every
@@ -114,6 +115,8 @@ func (p *Probe) needsTally() bool {
 	switch p.Measure {
 	case Arrivals, Returns, Deportations, Extraditions, Departures:
 		return true
+	case Displaced:
+		return len(p.Groups) > 0
 	}
 	return false
 }
@@ -152,7 +155,7 @@ func (r *Probes) Attach(e *sim.Engine) {
 		if r.probes[k].needsTally() {
 			r.tally = e.EnableTally()
 		}
-		if r.probes[k].Measure == Displaced {
+		if r.probes[k].Measure == Displaced && len(r.probes[k].Groups) == 0 {
 			r.base[k] = float64(e.Agents())
 		}
 	}
@@ -292,7 +295,12 @@ func (r *Probes) read(p *Probe, places []int, routes []RouteDir, e *sim.Engine) 
 			n += t.Extradited[i]
 		}
 	case Displaced:
-		return float64(e.Agents())
+		if len(p.Groups) == 0 {
+			return float64(e.Agents())
+		}
+		for _, g := range p.Groups {
+			n += t.Displaced[g]
+		}
 	}
 	return float64(n)
 }

@@ -321,6 +321,9 @@ func (e *Engine) addAgentGroup(place int32, g uint8) {
 	if e.x != nil {
 		e.newAgentExt(place, g)
 	}
+	if e.tally != nil {
+		e.tally.Displaced[g]++
+	}
 	e.aLoc = append(e.aLoc, place)
 	e.ag = append(e.ag, agent{path: noPath, places: 1})
 	e.aHome = append(e.aHome, place)

@@ -21,6 +21,9 @@ type Tally struct {
 	// Deported[p] counts people deported (or extradited) from p;
 	// Extradited[p] those of them handed over at another state's request.
 	Deported, Extradited []int64
+	// Displaced[g] counts people of group g displaced since the tally was
+	// enabled (agents created).
+	Displaced []int64
 }
 
 // EnableTally makes the engine keep a Tally from now on and returns it. Call
@@ -37,7 +40,7 @@ func (e *Engine) EnableTally() *Tally {
 	n := e.nPlaces
 	t := &Tally{groups: g,
 		In: make([]int64, n*g), InAbroad: make([]int64, n*g),
-		Out: make([]int64, n), OutAbroad: make([]int64, n), Home: make([]int64, n), Deported: make([]int64, n), Extradited: make([]int64, n)}
+		Out: make([]int64, n), OutAbroad: make([]int64, n), Home: make([]int64, n), Deported: make([]int64, n), Extradited: make([]int64, n), Displaced: make([]int64, g)}
 	e.tally = t
 	return t
 }

@@ -262,9 +262,9 @@ func (c *compiler) unsupported() {
 		switch {
 		case o.Kind != ObsSeries:
 			c.notYet(&o.Node, "kind", fmt.Sprintf("observation %q", o.ID), string(o.Kind)+" observations", true)
-		case o.Country != "" || o.Flow != nil:
-			c.notYet(&o.Node, "", fmt.Sprintf("observation %q", o.ID), "series of a country or a flow", true)
-		case o.Group != "":
+		case o.Country != "" || o.Flow != nil || len(o.Places) > 0 || len(o.Countries) > 0:
+			c.notYet(&o.Node, "", fmt.Sprintf("observation %q", o.ID), "series of a country, of several places or of a flow", true)
+		case o.Group != "" || len(o.Groups) > 0:
 			c.notYet(&o.Node, "group", fmt.Sprintf("observation %q", o.ID), "series of a group", true)
 		case o.Measure != "" && o.Measure != "stock":
 			c.notYet(&o.Node, "measure", fmt.Sprintf("observation %q", o.ID), "series of "+string(o.Measure), true)

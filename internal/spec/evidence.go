@@ -397,7 +397,7 @@ func (b *evBuilder) resolve(s *Subject, m Measure, period bool, from, to int) (n
 		return out
 	}
 	onlyPlaces := func(day int) ([]int, []results.RouteDir) { return places(day), nil }
-	if len(groups) > 0 && m != "stock" && m != "refugees" && m != "arrivals" && m != "share" {
+	if len(groups) > 0 && m != "stock" && m != "refugees" && m != "arrivals" && m != "share" && !(s.Total && m == "departures") {
 		return notYet(string(m) + " of one group")
 	}
 	switch m {
@@ -414,10 +414,7 @@ func (b *evBuilder) resolve(s *Subject, m Measure, period bool, from, to int) (n
 		if s.Total {
 			// Nobody enters or leaves the system but by being displaced:
 			// in the whole system both count the people displaced.
-			if len(groups) > 0 {
-				return notYet(string(m) + " of one group in the total")
-			}
-			return b.probe(results.Probe{Measure: results.Displaced}), -1, ""
+			return b.probe(results.Probe{Measure: results.Displaced, Groups: groups}), -1, ""
 		}
 		if m == "arrivals" {
 			return b.probe(b.phased(results.Probe{Measure: results.Arrivals, Groups: groups, Abroad: countries}, onlyPlaces)), -1, ""
@@ -464,7 +461,8 @@ func (b *evBuilder) resolve(s *Subject, m Measure, period bool, from, to int) (n
 		}
 		if period {
 			if s.Total {
-				return notYet("shares of one group among everyone displaced during a period")
+				return b.probe(results.Probe{Measure: results.Displaced, Groups: groups}),
+					b.probe(results.Probe{Measure: results.Displaced}), ""
 			}
 			return b.probe(b.phased(results.Probe{Measure: results.Arrivals, Groups: groups, Abroad: countries}, onlyPlaces)),
 				b.probe(b.phased(results.Probe{Measure: results.Arrivals, Abroad: countries}, onlyPlaces)), ""

@@ -2,7 +2,6 @@ package spec
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/caravan-sim/caravan/internal/evaluate"
@@ -57,6 +56,7 @@ observations:
   - {id: c-extraditions, kind: count, measure: extraditions, place: C, period: {from: 2024-01-01}, value: 1}
   - {id: c-deportations, kind: count, measure: deportations, place: C, period: {from: 2024-01-01}, value: 1}
   - {id: total-departures-g1, kind: count, measure: departures, total: true, group: g1, period: {from: 2024-01-01}, value: 1}
+  - {id: total-departures-g2, kind: count, measure: departures, total: true, group: g2, period: {from: 2024-01-01}, value: 1}
   - {id: total-share-period, kind: count, measure: share, total: true, group: g1, period: {from: 2024-01-01}, value: 0.5}
 `
 
@@ -164,24 +164,25 @@ func TestEvidence_SeveralSubjects(t *testing.T) {
 }
 
 // Departures of the total are everyone displaced during the period (the
-// agents created); what needs a count of the displaced by group is not
-// evaluable yet.
+// agents created), by group when asked; a group's share of the displaced
+// is its departures over everyone's.
 func TestEvidence_TotalDepartures(t *testing.T) {
-	c, e, items, vals := runToy(t, subjectsToy)
+	c, e, _, vals := runToy(t, subjectsToy)
 	initial := 0
 	for _, p := range c.Scenario.Places {
 		initial += p.Initial
 	}
-	if got, want := one(t, vals, "total-departures"), float64(e.Agents()-initial); got != want || got == 0 {
-		t.Errorf("departures of the total %v, want the %v people displaced", got, want)
+	all := one(t, vals, "total-departures")
+	if want := float64(e.Agents() - initial); all != want || all == 0 {
+		t.Errorf("departures of the total %v, want the %v people displaced", all, want)
 	}
-	for id, want := range map[string]string{
-		"total-departures-g1": "departures of one group are not evaluable",
-		"total-share-period":  "shares of one group among everyone displaced during a period are not evaluable",
-	} {
-		if !strings.Contains(items[id].Reason, want) {
-			t.Errorf("%s: reason %q, want %q", id, items[id].Reason, want)
-		}
+	g1, g2 := one(t, vals, "total-departures-g1"), one(t, vals, "total-departures-g2")
+	if g1+g2 != all || g1 == 0 || g2 == 0 {
+		t.Errorf("departures by group %v + %v, want both > 0 and summing to %v", g1, g2, all)
+	}
+	// A's shares are 0.6 and 0.4.
+	if got := one(t, vals, "total-share-period"); got != g1/all || got < 0.5 || got > 0.7 {
+		t.Errorf("share of g1 among the displaced %v, want %v/%v ≈ 0.6", got, g1, all)
 	}
 }
 
