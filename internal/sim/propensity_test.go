@@ -49,7 +49,6 @@ func TestDriverGroupPropensity(t *testing.T) {
 
 // The displaced of a driver run through the engine carry its propensities.
 func TestDriverPropensityRun(t *testing.T) {
-	t.Skip("pending: spawnDrivers (system.go) must draw groups with drawDriverGroup(id, o, d, day) instead of drawGroupAt(id, o, d.Groups, day)")
 	sc := sysToy(1) // 20000 displaced on day 0; shares at O: g0 0.25, g1 0.75
 	sc.System.Drivers[0].Propensity = []float64{3, 1}
 	e := mustNew(t, sc, DefaultSettings(), 2)

@@ -222,7 +222,7 @@ func (e *Engine) spawnDrivers(t int) error {
 				oi = int(e.key.Float(id, day, drawOrigin) * float64(len(d.Origins)))
 			}
 			o := int32(d.Origins[min(oi, len(d.Origins)-1)])
-			g := e.drawGroupAt(int32(id), o, d.Groups, day)
+			g := e.drawDriverGroup(int32(id), o, d, day)
 			e.addAgentGroup(o, g)
 			// The displaced set out at once (their route is "away").
 			e.aLoc[id] |= routeBit

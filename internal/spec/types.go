@@ -153,10 +153,11 @@ type Route struct {
 	To string `yaml:"to" json:"to" jsonschema:"required"`
 	// Length in km; must be positive. Interval allowed.
 	Distance Quantity `yaml:"distance" json:"distance" jsonschema:"required"`
-	// How the route is travelled (default road). Descriptive in this version: speeds do not
-	// depend on it (use max_speed).
+	// How the route is travelled (default road). Its speed is settings.mode_speeds' value for
+	// the mode, when given.
 	Mode RouteMode `yaml:"mode,omitempty" json:"mode,omitempty"`
-	// Highest speed on this route in km/day, overriding move_rules.max_move_speed.
+	// Travel speed on this route in km/day, replacing move_rules.max_move_speed and the mode's
+	// speed under settings.mode_speeds (a speed, not a cap).
 	MaxSpeed *float64 `yaml:"max_speed,omitempty" json:"max_speed,omitempty" jsonschema:"exclusiveMinimum=0"`
 	// Chance, each day on the route, of moving at walking speed.
 	WalkProbability *float64 `yaml:"walk_probability,omitempty" json:"walk_probability,omitempty" jsonschema:"minimum=0,maximum=1"`
