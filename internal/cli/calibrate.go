@@ -6,19 +6,28 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
+	"github.com/goccy/go-yaml"
 	"github.com/spf13/cobra"
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
 	"golang.org/x/term"
 
 	"github.com/caravan-sim/caravan/internal/calibrate"
+	"github.com/caravan-sim/caravan/internal/diag"
 	"github.com/caravan-sim/caravan/internal/ensemble"
+	"github.com/caravan-sim/caravan/internal/flee"
 	"github.com/caravan-sim/caravan/internal/results"
+	"github.com/caravan-sim/caravan/internal/spec"
 )
 
 func init() { register(newCalibrateCmd) }
@@ -37,28 +46,71 @@ func newCalibrateCmd() *cobra.Command {
 	var seeds, fitDays, maxEvals, workers int
 	var seedBase, cmaSeed uint64
 	var force, quiet, jsonOut bool
+	var nf nativeFlags
 	cmd := &cobra.Command{
-		Use:   "calibrate <case folder> --params params.yml",
-		Short: "Fit declared parameters to the case's observations (Nelder–Mead or CMA-ES)",
-		Long: `Calibrate searches the declared parameter ranges for the values that minimise
-the averaged relative difference (ARD) to the observed camp counts, averaged
-over --seeds runs with fixed seeds (common random numbers), with gonum's
-Nelder–Mead (default) or CMA-ES. With --fit-days N it fits on the first N
-days only and reports the error on the remaining days against the defaults':
-an out-of-sample check.
+		Use:   "calibrate <scenario | case folder> [--params params.yml]",
+		Short: "Fit declared parameters to the observations (Nelder–Mead or CMA-ES)",
+		Long: `Calibrate searches declared parameter ranges for the values that best fit the
+observations, over --seeds runs with fixed seeds (common random numbers),
+with gonum's Nelder–Mead (default) or CMA-ES, starting from the values the
+scenario uses.
 
-The output folder (default out/<case>-calibration) holds:
-  simsetting.yml    the case's settings with the calibrated values (use with --settings)
-  calibration.json  parameters, defaults, calibrated values, ARD per window and seed
+A native scenario (a .yaml file, a folder with scenario.yaml, or an overlay)
+declares its own ranges: every input quantity written with low and high,
+e.g. pass_probability: {value: 0.5, low: 0.2, high: 0.8}, is a parameter,
+searched within its interval (on a log scale when low > 0 and high/low >= 5).
+The objective is the evidence fit (weighted mean error over the observations,
+0 = all within; docs/evidence.md) averaged over the seeds. Observations
+written held_out: true (or whose id --held-out matches) are left out of the
+objective and reported apart, out of sample.
+  --list            print the parameters and observations, and stop
+  --only REGEX      fit only the parameters whose id matches
+  --params FILE     fit exactly these: a YAML list of ids (or of {id: ...};
+                    a calibration.json's params list works too)
+The output folder (default out/<scenario>-calibration) holds:
+  calibrated.yaml   the scenario in one file with the calibrated values:
+                    caravan run it, or caravan compare <scenario> it
+  calibration.json  parameters (id, file:line, interval, default, calibrated),
+                    fit before and after in sample and held out, every
+                    observation's simulated value and verdict before and after
   calibration.md    the same as a readable report
-  evaluations.csv   every evaluation: parameter values, ARD, best so far
-  manifest.json     command, version, timings`,
-		Args: exactArgs(1, "one case folder"),
+  evaluations.csv   every evaluation: values, fit, held-out fit, best so far
+  manifest.json     command, version, inputs, timings
+
+A Flee case folder (and a native scenario given --params with settings keys)
+fits simsetting.yml keys: --params is a YAML list of {key, min, max[, scale:
+log][, integer: true]} and the objective is the averaged relative difference
+(ARD) to the observed camp counts. With --fit-days N it fits on the first N
+days only and reports the error on the remaining days: an out-of-sample check.
+Its output folder holds simsetting.yml (use with --settings; for a native
+scenario calibrated-set.txt, --set lines), calibration.json, calibration.md,
+evaluations.csv and manifest.json.
+
+Results are the same whatever --workers: the evaluations run one after
+another, the seeds of each at once.`,
+		Args: exactArgs(1, "one scenario or case folder"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			wall := time.Now()
 			opt, err := cf.options()
 			if err != nil {
 				return err
+			}
+			if ensemble.IsNative(args[0]) {
+				ids, intervals, err := nativeParamIDs(paramsFile)
+				if err != nil {
+					return err
+				}
+				if intervals {
+					if fitDays != 0 {
+						return usageError{errors.New("calibrate: --fit-days applies to camp series; a native scenario holds out observations instead (held_out: true, or --held-out)")}
+					}
+					nf.ids, nf.method, nf.outDir, nf.seeds, nf.maxEvals, nf.workers = ids, method, outDir, seeds, maxEvals, workers
+					nf.seedBase, nf.cmaSeed, nf.force, nf.quiet, nf.json = seedBase, cmaSeed, force || !cmd.Flags().Changed("out"), quiet, jsonOut
+					return calibrateNative(cmd, args[0], opt, nf, wall)
+				}
+			}
+			if nf.list || nf.only != "" || nf.heldOut != "" {
+				return usageError{errors.New("calibrate: --list, --only and --held-out apply to a native scenario's declared intervals")}
 			}
 			if paramsFile == "" {
 				return usageError{errors.New("calibrate: --params is required (a YAML list of {key, min, max})")}
@@ -167,7 +219,7 @@ The output folder (default out/<case>-calibration) holds:
 	}
 	cf.register(cmd)
 	fl := cmd.Flags()
-	fl.StringVar(&paramsFile, "params", "", "YAML file of parameters to fit: a list of {key, min, max[, scale: log][, integer: true]}")
+	fl.StringVar(&paramsFile, "params", "", "YAML file of parameters to fit: a list of ids (native scenario), or of {key, min, max[, scale: log][, integer: true]} (settings)")
 	fl.StringVar(&method, "method", calibrate.NelderMead, "optimiser: nelder-mead or cmaes")
 	fl.IntVar(&seeds, "seeds", 3, "runs per evaluation (seeds seed-base, seed-base+1, …)")
 	fl.Uint64Var(&seedBase, "seed-base", 1, "first seed")
@@ -179,6 +231,9 @@ The output folder (default out/<case>-calibration) holds:
 	fl.BoolVar(&force, "force", false, "replace --out if it exists")
 	fl.BoolVarP(&quiet, "quiet", "q", false, "print nothing on success")
 	fl.BoolVar(&jsonOut, "json", false, "progress as JSON lines on stderr and the report as JSON on stdout")
+	fl.BoolVar(&nf.list, "list", false, "native scenario: print the parameters (quantities with low and high) and observations, and stop")
+	fl.StringVar(&nf.only, "only", "", "native scenario: fit only the parameters whose id matches this regular expression")
+	fl.StringVar(&nf.heldOut, "held-out", "", "native scenario: also hold out the observations whose id matches this regular expression")
 	return cmd
 }
 
@@ -239,4 +294,337 @@ func writeCalibratedSettings(od *results.OutDir, caseDir, settings string, set [
 		return err
 	}
 	return od.WriteFile("simsetting.yml", func(w io.Writer) error { _, err := w.Write(yml); return err })
+}
+
+// nativeFlags are the settings of a native scenario's calibration.
+type nativeFlags struct {
+	list                     bool
+	only, heldOut            string
+	ids                      []string
+	method, outDir           string
+	seeds, maxEvals, workers int
+	seedBase, cmaSeed        uint64
+	force, quiet, json       bool
+}
+
+// nativeParamIDs reads a --params file for a native scenario: a list of
+// parameter ids (strings or mappings with id, so a calibration.json's
+// params list works), or the settings keys of the Flee-style calibration
+// (intervals false). No file means every interval.
+func nativeParamIDs(path string) (ids []string, intervals bool, err error) {
+	if path == "" {
+		return nil, true, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, false, &diag.Error{Problems: []diag.Problem{{File: path, Msg: err.Error()}}}
+	}
+	var top any
+	if err := yaml.Unmarshal(data, &top); err != nil {
+		return nil, false, &diag.Error{Problems: []diag.Problem{{File: path, Msg: "not valid YAML: " + yaml.FormatError(err, false, false)}}}
+	}
+	if m, ok := top.(map[string]any); ok {
+		top = m["params"]
+	}
+	list, ok := top.([]any)
+	if !ok || len(list) == 0 {
+		return nil, false, &diag.Error{Problems: []diag.Problem{{File: path, Msg: "want a list of parameter ids (or of {key, min, max} settings), or a mapping with a params list"}}}
+	}
+	keys := 0
+	for i, e := range list {
+		switch v := e.(type) {
+		case string:
+			ids = append(ids, v)
+		case map[string]any:
+			if id, ok := v["id"].(string); ok {
+				ids = append(ids, id)
+			} else if _, ok := v["key"]; ok {
+				keys++
+			} else {
+				return nil, false, &diag.Error{Problems: []diag.Problem{{File: path, Field: fmt.Sprintf("[%d]", i), Msg: "give the parameter's id (or a settings key)"}}}
+			}
+		default:
+			return nil, false, &diag.Error{Problems: []diag.Problem{{File: path, Field: fmt.Sprintf("[%d]", i), Msg: "give a parameter id"}}}
+		}
+	}
+	switch {
+	case keys == len(list):
+		return nil, false, nil
+	case keys > 0:
+		return nil, false, &diag.Error{Problems: []diag.Problem{{File: path, Msg: "the list mixes parameter ids and settings keys; calibrate one kind at a time"}}}
+	}
+	return ids, true, nil
+}
+
+// calibrateNative fits a native scenario's declared intervals to its
+// observations.
+func calibrateNative(cmd *cobra.Command, path string, opt flee.Options, nf nativeFlags, wall time.Time) error {
+	if opt.SettingsFile != "" {
+		return usageError{errors.New("calibrate: --settings applies to Flee case folders; a native scenario holds its settings (use --set to change one)")}
+	}
+	if nf.seeds < 1 || nf.maxEvals < 1 {
+		return usageError{errors.New("calibrate: --seeds and --max-evals must be at least 1")}
+	}
+	var only, held *regexp.Regexp
+	for _, re := range []struct {
+		flag, src string
+		dst       **regexp.Regexp
+	}{{"--only", nf.only, &only}, {"--held-out", nf.heldOut, &held}} {
+		if re.src == "" {
+			continue
+		}
+		x, err := regexp.Compile(re.src)
+		if err != nil {
+			return usageError{fmt.Errorf("calibrate: %s: %v", re.flag, err)}
+		}
+		*re.dst = x
+	}
+	stderr, stdout := cmd.ErrOrStderr(), cmd.OutOrStdout()
+	r, err := calibrate.NewNativeRunner(calibrate.NativeProblem{Path: path, Options: spec.Options{Mode: opt.Mode, Days: opt.Days, Set: opt.Set},
+		IDs: nf.ids, Only: only, HeldOut: held, Seeds: seedList(nf.seedBase, nf.seeds), Workers: nf.workers})
+	if r != nil && !nf.quiet {
+		printWarnings(stderr, r.Warnings)
+	}
+	if err != nil {
+		return wrapPlanErr(err)
+	}
+	if nf.list {
+		return listNative(stdout, r, nf.json)
+	}
+	outDir := nf.outDir
+	if outDir == "" {
+		outDir = filepath.Join("out", r.Name+"-calibration")
+	}
+	od, err := results.Create(outDir, nf.force)
+	if err != nil {
+		return usageError{err}
+	}
+	defer od.Abort()
+	ctx := cmd.Context()
+	pr := newNativeProgress(ctx, stderr, nf)
+	best, evals, status, err := r.Fit(ctx, calibrate.NativeOptions{Method: nf.method, MaxEvals: nf.maxEvals, Seed: nf.cmaSeed, OnEval: pr.eval})
+	pr.close(err == nil)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
+		return fmt.Errorf("calibrate: %w", err)
+	}
+	fitSec := time.Since(wall).Seconds()
+	def, err := r.Assess(ctx, r.Defaults())
+	if err != nil {
+		return err
+	}
+	after, err := r.Assess(ctx, best)
+	if err != nil {
+		return err
+	}
+	if after.Invalid != "" {
+		return fmt.Errorf("calibrate: the best values are refused: %s", after.Invalid)
+	}
+	rep := calibrate.NewNativeReport(r, methodName(nf.method), status, len(evals), def, after)
+	yml, err := calibratedScenario(r, rep, best)
+	if err != nil {
+		return err
+	}
+	if err := od.WriteFile(rep.Output, func(w io.Writer) error { _, err := w.Write(yml); return err }); err != nil {
+		return err
+	}
+	if err := od.WriteJSON("calibration.json", rep); err != nil {
+		return err
+	}
+	if err := od.WriteFile("calibration.md", func(w io.Writer) error { return calibrate.WriteNativeMarkdown(w, rep) }); err != nil {
+		return err
+	}
+	if err := od.WriteFile("evaluations.csv", func(w io.Writer) error { return calibrate.WriteNativeEvaluations(w, r.Params, evals) }); err != nil {
+		return err
+	}
+	man := map[string]any{"tool": "caravan", "version": versionString(), "command": os.Args, "scenario": path,
+		"inputs": r.Files, "fit_s": fitSec, "wall_s": time.Since(wall).Seconds(), "workers": r.Workers,
+		"outputs": []string{rep.Output, "calibration.json", "calibration.md", "evaluations.csv", "manifest.json"},
+		"go":      runtime.Version(), "gomaxprocs": runtime.GOMAXPROCS(0)}
+	if err := od.WriteJSON("manifest.json", man); err != nil {
+		return err
+	}
+	if err := od.Commit(); err != nil {
+		return err
+	}
+	if nf.quiet {
+		return nil
+	}
+	if nf.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	fmt.Fprintf(stdout, "%s: %s, %d evaluations (%s, %s), seeds %d-%d\n", r.Name, plural(len(r.Params), "parameter"), rep.Evaluations,
+		rep.Method, rep.Status, nf.seedBase, nf.seedBase+uint64(nf.seeds)-1)
+	fmt.Fprintf(stdout, "  fit in sample (%s): %s → %s\n", plural(rep.InSample.Observations, "observation"), fitNum(rep.InSample.Default.Mean), fitNum(rep.InSample.Calibrated.Mean))
+	fmt.Fprintf(stdout, "  fit held out  (%s): %s → %s\n", plural(rep.OutOfSample.Observations, "observation"), fitNum(rep.OutOfSample.Default.Mean), fitNum(rep.OutOfSample.Calibrated.Mean))
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	for _, p := range rep.Params {
+		fmt.Fprintf(tw, "  %s\t%s\t→ %s\t(%s–%s)\n", p.ID, strconv.FormatFloat(p.Default, 'g', 4, 64), strconv.FormatFloat(p.Calibrated, 'g', 4, 64),
+			strconv.FormatFloat(p.Low, 'g', 4, 64), strconv.FormatFloat(p.High, 'g', 4, 64))
+	}
+	tw.Flush()
+	fmt.Fprintf(stdout, "results in %s (run %s to use them)\n", od.Path(), filepath.Join(od.Path(), rep.Output))
+	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+func fitNum(f float64) string {
+	if math.IsNaN(f) {
+		return "–"
+	}
+	return strconv.FormatFloat(f, 'f', 4, 64)
+}
+
+// listNative prints the parameters and the observations (--list).
+func listNative(w io.Writer, r *calibrate.NativeRunner, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"scenario": r.Name, "params": r.Params, "not_fitted": r.Skipped, "observations": r.Observations})
+	}
+	fmt.Fprintf(w, "%s: %s to fit", r.Name, plural(len(r.Params), "parameter"))
+	if len(r.Skipped) > 0 {
+		fmt.Fprintf(w, ", %d not fitted", len(r.Skipped))
+	}
+	fmt.Fprintln(w)
+	for _, p := range r.Params {
+		def := strconv.FormatFloat(p.Default, 'g', -1, 64)
+		if p.Value == nil {
+			def += " (middle; no value written)"
+		}
+		fmt.Fprintf(w, "  %s  %s\n    %s in %s–%s (%s)", p.ID, p.Where(), def, strconv.FormatFloat(p.Low, 'g', -1, 64), strconv.FormatFloat(p.High, 'g', -1, 64), p.Scale)
+		if p.Source != "" {
+			fmt.Fprintf(w, ", source %s", p.Source)
+		}
+		if p.Reference != "" {
+			fmt.Fprintf(w, ", %s", p.Reference)
+		}
+		fmt.Fprintln(w)
+		if p.Note != "" {
+			fmt.Fprintf(w, "    %s\n", p.Note)
+		}
+	}
+	for _, s := range r.Skipped {
+		fmt.Fprintf(w, "  not fitted: %s  %s\n    %s\n", s.ID, s.Where, s.Why)
+	}
+	fitted, held, none := 0, 0, 0
+	for _, o := range r.Observations {
+		switch {
+		case o.NotEvaluable != "":
+			none++
+		case o.HeldOut:
+			held++
+		default:
+			fitted++
+		}
+	}
+	fmt.Fprintf(w, "%d observations: %d fitted, %d held out, %d not evaluable\n", len(r.Observations), fitted, held, none)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, o := range r.Observations {
+		set := "fitted"
+		switch {
+		case o.NotEvaluable != "":
+			set = "not evaluable"
+		case o.HeldOut:
+			set = "held out"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s %s\t%s\t%s\n", o.ID, set, o.Measure, o.Subject, o.When, o.Observed)
+	}
+	return tw.Flush()
+}
+
+// calibratedScenario is the scenario in one file with the calibrated
+// values, each quantity's note saying so: the way to use the result
+// (caravan run, compare, ensemble) without a new flag or format.
+func calibratedScenario(r *calibrate.NativeRunner, rep *calibrate.NativeReport, best []float64) ([]byte, error) {
+	l, err := r.Loaded(best)
+	if err != nil {
+		return nil, err
+	}
+	doc := l.Doc
+	doc.Name = r.Name + "-calibrated"
+	for _, p := range rep.Params {
+		q := doc.ParamQuantity(p.ID)
+		if q == nil {
+			continue
+		}
+		was := "no value"
+		if p.Value != nil {
+			was = strconv.FormatFloat(*p.Value, 'g', -1, 64)
+		}
+		q.Note = strings.TrimSpace(q.Note + " CALIBRATED by caravan calibrate (was " + was + ").")
+	}
+	header := fmt.Sprintf("%s with %d of its interval quantities calibrated by caravan %s\n(%s, %d evaluations, seeds %v; fit in sample %s → %s, held out %s → %s).\nWritten from %s and the files it includes; see calibration.md beside this file.\nRun it with: caravan run <this file>",
+		r.Name, len(rep.Params), versionString(), rep.Method, rep.Evaluations, rep.Seeds,
+		fitNum(rep.InSample.Default.Mean), fitNum(rep.InSample.Calibrated.Mean), fitNum(rep.OutOfSample.Default.Mean), fitNum(rep.OutOfSample.Calibrated.Mean), r.Path)
+	return spec.Marshal(doc, header), nil
+}
+
+// nativeProgress shows the evaluations: a bar with the best fit on a
+// terminal, JSON lines otherwise, nothing when quiet.
+type nativeProgress struct {
+	w     io.Writer
+	json  bool
+	p     *mpb.Progress
+	bar   *mpb.Bar
+	best  float64
+	held  float64
+	total int
+}
+
+func newNativeProgress(ctx context.Context, w io.Writer, nf nativeFlags) *nativeProgress {
+	pr := &nativeProgress{w: w, total: nf.maxEvals, best: math.NaN(), held: math.NaN()}
+	if nf.quiet {
+		pr.w = nil
+		return pr
+	}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) && !nf.json {
+		pr.p = mpb.NewWithContext(ctx, mpb.WithOutput(w), mpb.WithWidth(30), mpb.WithRefreshRate(200*time.Millisecond))
+		pr.bar = pr.p.AddBar(int64(nf.maxEvals),
+			mpb.PrependDecorators(decor.Name("calibrate "), decor.CountersNoUnit("%d/%d", decor.WCSyncSpace)),
+			mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
+				return fmt.Sprintf("best fit %s  (held out %s)", fitNum(pr.best), fitNum(pr.held))
+			}), decor.Name("  eta "), decor.AverageETA(decor.ET_STYLE_GO)))
+		return pr
+	}
+	pr.json = true
+	return pr
+}
+
+func (pr *nativeProgress) eval(e calibrate.NativeEvaluation) {
+	if pr.w == nil {
+		return
+	}
+	if pr.json {
+		b, _ := json.Marshal(e)
+		pr.w.Write(append(append([]byte(`{"type":"evaluation",`), b[1:]...), '\n'))
+		return
+	}
+	if e.Fit <= e.Best {
+		pr.held = e.HeldOut
+	}
+	pr.best = e.Best
+	pr.bar.SetCurrent(int64(e.N))
+}
+
+func (pr *nativeProgress) close(ok bool) {
+	if pr.p == nil {
+		return
+	}
+	if ok {
+		pr.bar.SetTotal(-1, true) // a fit that converges stops short of --max-evals
+	} else {
+		pr.bar.Abort(false)
+	}
+	pr.p.Wait()
 }
