@@ -356,6 +356,12 @@ func (a *Assessment) Objective() float64 {
 // Assess runs every seed with the values and scores the runs. Values the
 // scenario's checks refuse give an Assessment with Invalid set.
 func (r *NativeRunner) Assess(ctx context.Context, values []float64) (*Assessment, error) {
+	return r.AssessOn(ctx, values, r.Seeds)
+}
+
+// AssessOn is Assess over other seeds, e.g. fresh ones to check that a fit
+// is not an accident of the seeds it was found with.
+func (r *NativeRunner) AssessOn(ctx context.Context, values []float64, seeds []uint64) (*Assessment, error) {
 	a := &Assessment{Values: values}
 	l, err := r.Loaded(values)
 	var comp *spec.Compiled
@@ -372,12 +378,12 @@ func (r *NativeRunner) Assess(ctx context.Context, values []float64) (*Assessmen
 	}
 	ev := comp.Observed.Evidence
 	a.Evidence, a.held = ev, r.heldItems(ev)
-	a.Sims = make([][][]float64, len(r.Seeds))
+	a.Sims = make([][][]float64, len(seeds))
 	var mu sync.Mutex
 	var firstErr error
 	sem := make(chan struct{}, r.Workers)
 	var wg sync.WaitGroup
-	for k, seed := range r.Seeds {
+	for k, seed := range seeds {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {

@@ -24,15 +24,18 @@ type NativeReport struct {
 	Objective string   `json:"objective"`
 	// LogRatio is the span high/low from which intervals are searched on a
 	// log scale.
-	LogRatio    float64             `json:"log_ratio"`
-	Evaluations int                 `json:"evaluations"`
-	Status      string              `json:"status"`
-	Params      []ParamResult       `json:"params"`
-	NotFitted   []Skipped           `json:"not_fitted,omitempty"`
-	HeldOut     []string            `json:"held_out"` // ids of the held-out observations
-	InSample    FitChange           `json:"in_sample"`
-	OutOfSample FitChange           `json:"held_out_fit"`
-	Results     []ObservationResult `json:"observations"`
+	LogRatio    float64       `json:"log_ratio"`
+	Evaluations int           `json:"evaluations"`
+	Status      string        `json:"status"`
+	Params      []ParamResult `json:"params"`
+	NotFitted   []Skipped     `json:"not_fitted,omitempty"`
+	HeldOut     []string      `json:"held_out"` // ids of the held-out observations
+	InSample    FitChange     `json:"in_sample"`
+	OutOfSample FitChange     `json:"held_out_fit"`
+	// Check re-scores the defaults and the calibrated values on fresh
+	// seeds, which the search never saw (absent when none were asked for).
+	Check   *SeedCheck          `json:"check,omitempty"`
+	Results []ObservationResult `json:"observations"`
 	// Output is the calibrated scenario beside the report.
 	Output string `json:"output"`
 }
@@ -51,6 +54,21 @@ type FitChange struct {
 	Observations int      `json:"observations"` // evaluable ones
 	Default      FitScore `json:"default"`
 	Calibrated   FitScore `json:"calibrated"`
+}
+
+// SeedCheck is the fit before and after on fresh seeds.
+type SeedCheck struct {
+	Seeds       []uint64  `json:"seeds"`
+	InSample    FitChange `json:"in_sample"`
+	OutOfSample FitChange `json:"held_out_fit"`
+}
+
+// AddCheck records the assessments of the defaults and the best values on
+// fresh seeds.
+func (rep *NativeReport) AddCheck(seeds []uint64, def, best *Assessment) {
+	rep.Check = &SeedCheck{Seeds: seeds,
+		InSample:    FitChange{Observations: rep.InSample.Observations, Default: def.InSample, Calibrated: best.InSample},
+		OutOfSample: FitChange{Observations: rep.OutOfSample.Observations, Default: def.HeldOut, Calibrated: best.HeldOut}}
 }
 
 // ObservationResult is one observation before and after calibration.
@@ -220,13 +238,23 @@ func WriteNativeMarkdown(w io.Writer, r *NativeReport) error {
 		fitText(r.InSample.Calibrated.Mean), changeText(r.InSample.Default.Mean, r.InSample.Calibrated.Mean))
 	fmt.Fprintf(&b, "| held out (out of sample) | %d | %s | %s | %s |\n", r.OutOfSample.Observations, fitText(r.OutOfSample.Default.Mean),
 		fitText(r.OutOfSample.Calibrated.Mean), changeText(r.OutOfSample.Default.Mean, r.OutOfSample.Calibrated.Mean))
-	b.WriteString("\nFit: weighted mean error, 0 = every observation within. The held-out observations never steer the search")
+	if c := r.Check; c != nil {
+		seeds := fmt.Sprintf("%d–%d", c.Seeds[0], c.Seeds[len(c.Seeds)-1])
+		fmt.Fprintf(&b, "| fitted, on fresh seeds %s | %d | %s | %s | %s |\n", seeds, c.InSample.Observations, fitText(c.InSample.Default.Mean),
+			fitText(c.InSample.Calibrated.Mean), changeText(c.InSample.Default.Mean, c.InSample.Calibrated.Mean))
+		fmt.Fprintf(&b, "| held out, on fresh seeds %s | %d | %s | %s | %s |\n", seeds, c.OutOfSample.Observations, fitText(c.OutOfSample.Default.Mean),
+			fitText(c.OutOfSample.Calibrated.Mean), changeText(c.OutOfSample.Default.Mean, c.OutOfSample.Calibrated.Mean))
+	}
+	b.WriteString("\nFit: weighted mean error, 0 = every observation within; fresh seeds are seeds the search never saw, so a gain that holds there is not an accident of the seeds it was found with. The held-out observations never steer the search")
 	if len(r.HeldOut) > 0 {
 		fmt.Fprintf(&b, " (%s)", strings.Join(r.HeldOut, ", "))
 	} else {
 		b.WriteString(" (none is held out: mark observations `held_out: true`, or use --held-out)")
 	}
 	b.WriteString(".\n\n")
+	if r.InSample.Default.Mean == 0 {
+		b.WriteString("Every fitted observation is within with the scenario's own values, on every seed: there is nothing to fit, and the values are left as they are.\n\n")
+	}
 
 	b.WriteString("## Parameters\n\n| parameter | where | interval | scale | default | calibrated | moved |\n|---|---|---|---|---:|---:|---:|\n")
 	for _, p := range r.Params {

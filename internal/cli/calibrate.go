@@ -67,6 +67,9 @@ objective and reported apart, out of sample.
   --only REGEX      fit only the parameters whose id matches
   --params FILE     fit exactly these: a YAML list of ids (or of {id: ...};
                     a calibration.json's params list works too)
+  --check-seeds N   afterwards, score the defaults and the calibrated values
+                    on N fresh seeds too: a gain that holds there is not an
+                    accident of the seeds the search used
 The output folder (default out/<scenario>-calibration) holds:
   calibrated.yaml   the scenario in one file with the calibrated values:
                     caravan run it, or caravan compare <scenario> it
@@ -103,6 +106,9 @@ another, the seeds of each at once.`,
 				if intervals {
 					if fitDays != 0 {
 						return usageError{errors.New("calibrate: --fit-days applies to camp series; a native scenario holds out observations instead (held_out: true, or --held-out)")}
+					}
+					if nf.checkSeeds < 0 {
+						return usageError{errors.New("calibrate: --check-seeds must not be negative")}
 					}
 					nf.ids, nf.method, nf.outDir, nf.seeds, nf.maxEvals, nf.workers = ids, method, outDir, seeds, maxEvals, workers
 					nf.seedBase, nf.cmaSeed, nf.force, nf.quiet, nf.json = seedBase, cmaSeed, force || !cmd.Flags().Changed("out"), quiet, jsonOut
@@ -234,6 +240,7 @@ another, the seeds of each at once.`,
 	fl.BoolVar(&nf.list, "list", false, "native scenario: print the parameters (quantities with low and high) and observations, and stop")
 	fl.StringVar(&nf.only, "only", "", "native scenario: fit only the parameters whose id matches this regular expression")
 	fl.StringVar(&nf.heldOut, "held-out", "", "native scenario: also hold out the observations whose id matches this regular expression")
+	fl.IntVar(&nf.checkSeeds, "check-seeds", 10, "native scenario: re-score the defaults and the calibrated values on this many fresh seeds (after the fit's; 0: none)")
 	return cmd
 }
 
@@ -303,6 +310,7 @@ type nativeFlags struct {
 	ids                      []string
 	method, outDir           string
 	seeds, maxEvals, workers int
+	checkSeeds               int
 	seedBase, cmaSeed        uint64
 	force, quiet, json       bool
 }
@@ -423,6 +431,18 @@ func calibrateNative(cmd *cobra.Command, path string, opt flee.Options, nf nativ
 		return fmt.Errorf("calibrate: the best values are refused: %s", after.Invalid)
 	}
 	rep := calibrate.NewNativeReport(r, methodName(nf.method), status, len(evals), def, after)
+	if nf.checkSeeds > 0 {
+		fresh := seedList(nf.seedBase+uint64(nf.seeds), nf.checkSeeds)
+		cd, err := r.AssessOn(ctx, r.Defaults(), fresh)
+		if err != nil {
+			return err
+		}
+		cb, err := r.AssessOn(ctx, best, fresh)
+		if err != nil {
+			return err
+		}
+		rep.AddCheck(fresh, cd, cb)
+	}
 	yml, err := calibratedScenario(r, rep, best)
 	if err != nil {
 		return err
@@ -457,10 +477,14 @@ func calibrateNative(cmd *cobra.Command, path string, opt flee.Options, nf nativ
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
 	}
-	fmt.Fprintf(stdout, "%s: %s, %d evaluations (%s, %s), seeds %d-%d\n", r.Name, plural(len(r.Params), "parameter"), rep.Evaluations,
+	fmt.Fprintf(stdout, "%s: %s, %s (%s, %s), seeds %d-%d\n", r.Name, plural(len(r.Params), "parameter"), plural(rep.Evaluations, "evaluation"),
 		rep.Method, rep.Status, nf.seedBase, nf.seedBase+uint64(nf.seeds)-1)
 	fmt.Fprintf(stdout, "  fit in sample (%s): %s → %s\n", plural(rep.InSample.Observations, "observation"), fitNum(rep.InSample.Default.Mean), fitNum(rep.InSample.Calibrated.Mean))
 	fmt.Fprintf(stdout, "  fit held out  (%s): %s → %s\n", plural(rep.OutOfSample.Observations, "observation"), fitNum(rep.OutOfSample.Default.Mean), fitNum(rep.OutOfSample.Calibrated.Mean))
+	if c := rep.Check; c != nil {
+		fmt.Fprintf(stdout, "  on %d fresh seeds (%d-%d): in sample %s → %s, held out %s → %s\n", len(c.Seeds), c.Seeds[0], c.Seeds[len(c.Seeds)-1],
+			fitNum(c.InSample.Default.Mean), fitNum(c.InSample.Calibrated.Mean), fitNum(c.OutOfSample.Default.Mean), fitNum(c.OutOfSample.Calibrated.Mean))
+	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	for _, p := range rep.Params {
 		fmt.Fprintf(tw, "  %s\t%s\t→ %s\t(%s–%s)\n", p.ID, strconv.FormatFloat(p.Default, 'g', 4, 64), strconv.FormatFloat(p.Calibrated, 'g', 4, 64),

@@ -53,6 +53,9 @@ func TestCalibrateNative_MovesTowardTruth(t *testing.T) {
 		t.Errorf("fit in sample %v → %v, held out %v → %v", r.InSample.Default.Mean, r.InSample.Calibrated.Mean,
 			r.OutOfSample.Default.Mean, r.OutOfSample.Calibrated.Mean)
 	}
+	if c := r.Check; c == nil || len(c.Seeds) != 10 || c.Seeds[0] != 3 || !(c.InSample.Calibrated.Mean < c.InSample.Default.Mean/10) {
+		t.Errorf("fresh-seed check %+v", c)
+	}
 	for _, o := range r.Results {
 		if o.Before.Verdict != "outside" || o.After.Verdict != "within" || o.After.FitsSeeds != 2 {
 			t.Errorf("%s: %+v → %+v", o.ID, o.Before, o.After)
