@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -597,6 +598,7 @@ func calibratedScenario(r *calibrate.NativeRunner, rep *calibrate.NativeReport, 
 // nativeProgress shows the evaluations: a bar with the best fit on a
 // terminal, JSON lines otherwise, nothing when quiet.
 type nativeProgress struct {
+	mu    sync.Mutex // best and held are read by the bar's goroutine
 	w     io.Writer
 	json  bool
 	p     *mpb.Progress
@@ -617,6 +619,8 @@ func newNativeProgress(ctx context.Context, w io.Writer, nf nativeFlags) *native
 		pr.bar = pr.p.AddBar(int64(nf.maxEvals),
 			mpb.PrependDecorators(decor.Name("calibrate "), decor.CountersNoUnit("%d/%d", decor.WCSyncSpace)),
 			mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
+				pr.mu.Lock()
+				defer pr.mu.Unlock()
 				return fmt.Sprintf("best fit %s  (held out %s)", fitNum(pr.best), fitNum(pr.held))
 			}), decor.Name("  eta "), decor.AverageETA(decor.ET_STYLE_GO)))
 		return pr
@@ -634,10 +638,12 @@ func (pr *nativeProgress) eval(e calibrate.NativeEvaluation) {
 		pr.w.Write(append(append([]byte(`{"type":"evaluation",`), b[1:]...), '\n'))
 		return
 	}
+	pr.mu.Lock()
 	if e.Fit <= e.Best {
 		pr.held = e.HeldOut
 	}
 	pr.best = e.Best
+	pr.mu.Unlock()
 	pr.bar.SetCurrent(int64(e.N))
 }
 
