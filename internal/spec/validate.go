@@ -888,14 +888,7 @@ func (c *checker) checkPolicies() {
 			}
 		}
 		if a := p.Attraction; a != nil {
-			switch {
-			case (a.Country == "") == (a.Place == ""):
-				c.errorf(&a.Node, "", "give the host country or the host place")
-			case a.Country != "":
-				c.country(&a.Node, "country", a.Country)
-			default:
-				c.place(&a.Node, "place", a.Place)
-			}
+			c.host(&a.Node, a.Country, a.Place)
 			if !a.Has("factor") {
 				c.errorf(&a.Node, "", "factor: missing; give the multiplier of the host's pull (1 no change, 0 none)")
 			} else {
@@ -903,6 +896,18 @@ func (c *checker) checkPolicies() {
 			}
 		}
 		c.source(&p.Node, "source", p.Source)
+	}
+}
+
+// host checks a host given as exactly one of a country and a place.
+func (c *checker) host(n *Node, country, place string) {
+	switch {
+	case (country == "") == (place == ""):
+		c.errorf(n, "", "give the host country or the host place")
+	case country != "":
+		c.country(n, "country", country)
+	default:
+		c.place(n, "place", place)
 	}
 }
 
@@ -914,14 +919,7 @@ func (c *checker) checkAffinities() {
 		} else {
 			c.group(&a.Node, "group", a.Group)
 		}
-		switch {
-		case (a.Country == "") == (a.Place == ""):
-			c.errorf(&a.Node, "", "give the host country or the host place")
-		case a.Country != "":
-			c.country(&a.Node, "country", a.Country)
-		default:
-			c.place(&a.Node, "place", a.Place)
-		}
+		c.host(&a.Node, a.Country, a.Place)
 		if !a.Has("weight") {
 			c.errorf(&a.Node, "", "weight: missing (1 neutral, above 1 attracted, below 1 averse)")
 		} else {
