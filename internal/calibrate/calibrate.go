@@ -296,22 +296,9 @@ func (r *Runner) Fit(ctx context.Context, o Options) (best []float64, score floa
 		}
 		return ev.ARD
 	}
-	var method optimize.Method
-	switch o.Method {
-	case "", NelderMead:
-		step := o.StepSize
-		if step <= 0 {
-			step = 0.15
-		}
-		method = &optimize.NelderMead{SimplexSize: step}
-	case CMAES:
-		step := o.StepSize
-		if step <= 0 {
-			step = 0.25
-		}
-		method = &optimize.CmaEsChol{InitStepSize: step, Src: rand.NewPCG(o.Seed, 0xca1)}
-	default:
-		return nil, 0, nil, "", fmt.Errorf("unknown method %q (want %s or %s)", o.Method, NelderMead, CMAES)
+	method, err := newMethod(o.Method, o.StepSize, o.Seed)
+	if err != nil {
+		return nil, 0, nil, "", err
 	}
 	settings := &optimize.Settings{
 		FuncEvaluations: o.MaxEvals,
@@ -350,4 +337,22 @@ type ctxRecorder struct{ ctx context.Context }
 func (c ctxRecorder) Init() error { return nil }
 func (c ctxRecorder) Record(*optimize.Location, optimize.Operation, *optimize.Stats) error {
 	return c.ctx.Err()
+}
+
+// newMethod returns the optimiser for a method name, with its initial step
+// in the unit box (0: the method's default) and CMA-ES's sampling seed.
+func newMethod(name string, step float64, seed uint64) (optimize.Method, error) {
+	switch name {
+	case "", NelderMead:
+		if step <= 0 {
+			step = 0.15
+		}
+		return &optimize.NelderMead{SimplexSize: step}, nil
+	case CMAES:
+		if step <= 0 {
+			step = 0.25
+		}
+		return &optimize.CmaEsChol{InitStepSize: step, Src: rand.NewPCG(seed, 0xca1)}, nil
+	}
+	return nil, fmt.Errorf("unknown method %q (want %s or %s)", name, NelderMead, CMAES)
 }

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -592,22 +591,9 @@ func (r *NativeRunner) Fit(ctx context.Context, o NativeOptions) (best []float64
 	if runErr != nil {
 		return nil, evals, "", runErr
 	}
-	var method optimize.Method
-	switch o.Method {
-	case "", NelderMead:
-		step := o.StepSize
-		if step <= 0 {
-			step = 0.15
-		}
-		method = &optimize.NelderMead{SimplexSize: step}
-	case CMAES:
-		step := o.StepSize
-		if step <= 0 {
-			step = 0.25
-		}
-		method = &optimize.CmaEsChol{InitStepSize: step, Src: rand.NewPCG(o.Seed, 0xca1)}
-	default:
-		return nil, nil, "", fmt.Errorf("unknown method %q (want %s or %s)", o.Method, NelderMead, CMAES)
+	method, err := newMethod(o.Method, o.StepSize, o.Seed)
+	if err != nil {
+		return nil, nil, "", err
 	}
 	status = "FunctionEvaluationLimit"
 	if fStart <= 0 {
